@@ -1,0 +1,58 @@
+# The list of intents. Every target works on a fresh clone: the virtual
+# environment is created and the project installed on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: build serve check test lint fmt golden bench i18n clean judge
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+build: $(STAMP)  ## build the site into _site/
+	$(BIN)/sitegen build
+
+serve: $(STAMP)  ## live preview on http://127.0.0.1:8000/
+	$(BIN)/sitegen serve
+
+check: $(STAMP)  ## every problem of the content, warnings included
+	$(BIN)/sitegen check --strict
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check sitegen tests
+	$(BIN)/ruff format --check sitegen tests
+	$(BIN)/mypy
+
+fmt: $(TEST_STAMP)
+	$(BIN)/ruff format sitegen tests
+	$(BIN)/ruff check --fix sitegen tests
+
+test: lint  ## ruff, mypy and every test
+	$(BIN)/pytest
+
+golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites
+	$(BIN)/python -m tests.golden
+
+bench: $(TEST_STAMP)  ## build and live-reload figures on the full site
+	$(BIN)/python -m tests.bench
+
+i18n: $(TEST_STAMP)  ## extract UI strings and update every catalog
+	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/python -m sitegen.catalogs
+
+judge: build  ## the site-judge quality checks (../shared/tools/site-judge)
+	bash ../shared/tools/site-judge/judge.sh _site
+
+clean:
+	rm -rf _site .venv .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""The pipeline: load -> validate -> resolve -> render, with every problem collected.
+
+``build_site`` stops short of writing, so ``check`` and ``build`` (and the dev server)
+share every stage; only :func:`sitegen.write.write_site` touches ``_site/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sitegen.i18n import load_translations
+from sitegen.load import load_pages
+from sitegen.markdown import create_markdown
+from sitegen.model import Problem
+from sitegen.render import (
+    Renderer,
+    check_templates,
+    create_environment,
+    plan_aliases,
+    plan_outputs,
+    render_markdown,
+    render_outputs,
+)
+from sitegen.resolve import Site, resolve_site, with_backlinks
+from sitegen.validate import validate_pages
+from sitegen.write import read_static
+
+if TYPE_CHECKING:
+    from sitegen.model import Config
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build produced: the files of the site and every problem met."""
+
+    files: dict[str, bytes]
+    problems: list[Problem]
+    site: Site | None = None
+    renderer: Renderer | None = field(default=None, compare=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Return the problems that fail any build."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Return the problems that fail only a strict build."""
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """Return whether the build must not be written."""
+        return bool(self.errors or (strict and self.warnings))
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Return the problems once each, ordered by path and line."""
+    return sorted(dict.fromkeys(problems), key=Problem.sort_key)
+
+
+def build_site(config: Config) -> BuildResult:
+    """Run every stage but the write; return the files and the problems."""
+    problems: list[Problem] = []
+    pages, found = load_pages(config)
+    problems += found
+    pages, found = validate_pages(pages)
+    problems += found
+    site, found = resolve_site(pages, config)
+    problems += found
+    translations, found = load_translations(config)
+    problems += found
+    md = create_markdown()
+    rendered, found = render_markdown(site, md, translations)
+    problems += found
+    links = {
+        key: [*site.entries[key].see_also, *(reference.code for reference in body.references)] for key, body in rendered.bodies.items()
+    }
+    site = with_backlinks(site, links)
+
+    environment = create_environment(config.templates_dir)
+    found = check_templates(environment, config)
+    problems += found
+    if found:
+        return BuildResult({}, sorted_problems(problems), site)
+    static_files = read_static(config.static_dir)
+    outputs = plan_outputs(site)
+    aliases, found = plan_aliases(site)
+    problems += found
+    outputs.update(aliases)
+    renderer = Renderer(site, rendered, environment, translations, static_files)
+    files, found = render_outputs(renderer, outputs)
+    problems += found
+    for path, data in static_files.items():
+        if path in files:
+            problems.append(
+                Problem(
+                    f"{config.static_dir.name}/{path.removeprefix('static/')}", None, f"static file would overwrite the generated {path}"
+                )
+            )
+        files[path] = data
+    return BuildResult(files, sorted_problems(problems), site, renderer)

@@ -1,0 +1,46 @@
+"""``make i18n``: bring every language's UI catalog in line with ``locales/messages.pot``.
+
+``pybabel extract`` writes the template; this creates the catalog of a newly configured
+language and updates the others (new strings added, removed ones made obsolete).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from sitegen.config import load_config
+from sitegen.i18n import catalog_path, locale_name
+
+
+def update_catalogs(root: Path) -> list[Path]:
+    """Create or update the ``.po`` file of every non-source language; return them."""
+    config, problems = load_config(root)
+    if config is None:
+        raise SystemExit("\n".join(problem.format() for problem in problems))
+    with (config.locales_dir / "messages.pot").open("rb") as file:
+        template = read_po(file)
+    written = []
+    for language in config.languages:
+        if language.tag == config.source_language:
+            continue
+        path = catalog_path(config, language)
+        if path.exists():
+            with path.open("rb") as file:
+                catalog = read_po(file, locale=locale_name(language))
+        else:
+            catalog = Catalog(locale=locale_name(language), project=config.title)
+        catalog.update(template)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as file:
+            write_po(file, catalog, omit_header=False, no_location=True, sort_output=True, ignore_obsolete=True, width=100)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in update_catalogs(Path.cwd()):
+        sys.stdout.write(f"updated {path}\n")

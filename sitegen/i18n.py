@@ -1,0 +1,84 @@
+"""UI strings: per-language gettext catalogs (``locales/<locale>/LC_MESSAGES/messages.po``).
+
+Catalogs are read with Babel and compiled in memory, so translators edit ``.po`` files
+only and no compiled ``.mo`` file is ever committed or stale.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.support import NullTranslations, Translations
+
+from sitegen.model import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sitegen.model import Config, Language
+
+DOMAIN = "messages"
+
+
+def locale_name(language: Language) -> str:
+    """Return the gettext locale of a language: ``pt_BR`` for ``pt-BR``."""
+    return language.tag.replace("-", "_")
+
+
+def catalog_path(config: Config, language: Language) -> Path:
+    """Return the ``.po`` file holding a language's UI strings."""
+    return config.locales_dir / locale_name(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _relative(path: Path, config: Config) -> str:
+    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path.as_posix()
+
+
+def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list[Problem]]:
+    """Return the UI translations of every language, and the catalogs' problems.
+
+    A missing catalog or a missing string falls back to the English text in the
+    templates; both are reported as warnings.
+    """
+    translations: dict[str, NullTranslations] = {}
+    problems: list[Problem] = []
+    for language in config.languages:
+        path = catalog_path(config, language)
+        if language.tag == config.source_language and not path.exists():
+            translations[language.tag] = NullTranslations()
+            continue
+        try:
+            with path.open("rb") as file:
+                catalog = read_po(file, locale=locale_name(language), abort_invalid=True)
+        except FileNotFoundError:
+            problems.append(
+                Problem(
+                    _relative(path, config),
+                    None,
+                    f"no UI catalog for {language.tag}: its UI strings are shown in English",
+                    "warning",
+                    "run 'make i18n' to create it",
+                )
+            )
+            translations[language.tag] = NullTranslations()
+            continue
+        except (PoFileError, ValueError, UnicodeDecodeError) as error:
+            problems.append(Problem(_relative(path, config), None, f"cannot read the catalog: {error}"))
+            translations[language.tag] = NullTranslations()
+            continue
+        if language.tag != config.source_language:
+            for message in catalog:
+                if message.id and (not message.string or message.fuzzy):
+                    state = "fuzzy" if message.fuzzy and message.string else "untranslated"
+                    line = message.lineno or None
+                    problems.append(
+                        Problem(_relative(path, config), line, f"{state} UI string {message.id!r}: shown in English", "warning")
+                    )
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        translations[language.tag] = Translations(buffer, domain=DOMAIN)
+    return translations, problems

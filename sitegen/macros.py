@@ -1,0 +1,190 @@
+"""MDN macros (``{{HTTPStatus("303")}}``) and template tags (``{% admonition %}``).
+
+Both are parsed as markdown-it rules into ``macro`` / ``template_tag`` tokens; what
+they render to is decided in :mod:`sitegen.markdown`, which knows the site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+
+_MACRO = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\((.*?)\))?\s*\}\}", re.DOTALL)
+_TAG = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*(.*?)\s*-?%\}", re.DOTALL)
+_ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?))\s*(?:,|$)""")
+_KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+
+BLOCK_MACROS = {"specifications", "compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages"}
+"""Macros that stand alone on their line and render as a block (or as nothing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """A parsed ``{{name(args)}}``."""
+
+    name: str
+    """Lower-cased: macro names are case-insensitive."""
+    arguments: tuple[str, ...]
+    source: str
+
+
+def parse_arguments(text: str | None) -> tuple[str, ...]:
+    """Return the arguments of a macro: quoted or not, with stray spaces."""
+    if text is None or not text.strip():
+        return ()
+    arguments: list[str] = []
+    position = 0
+    while position < len(text):
+        match = _ARGUMENT.match(text, position)
+        if match is None or match.end() == position:
+            arguments.append(text[position:].strip())
+            break
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if value is None:
+            value = match.group(3) or ""
+        arguments.append(value.replace('\\"', '"').replace("\\'", "'"))
+        position = match.end()
+    return tuple(arguments)
+
+
+def parse_macro(text: str) -> Macro | None:
+    """Return the macro at the start of ``text``, if there is one."""
+    match = _MACRO.match(text)
+    if match is None:
+        return None
+    return Macro(match.group(1).lower(), parse_arguments(match.group(2)), match.group(0))
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateTag:
+    """A parsed ``{% name args %}``, as Eleventy, Liquid or Markdoc write them."""
+
+    name: str
+    """Lower-cased; a closing tag is ``endname`` or ``/name``, both read as ``/name``."""
+    arguments: tuple[str, ...]
+    keywords: tuple[tuple[str, str], ...]
+    source: str
+
+    def keyword(self, key: str) -> str | None:
+        """Return the value of ``key="value"``, if given."""
+        return dict(self.keywords).get(key)
+
+
+def parse_tag(text: str) -> TemplateTag | None:
+    """Return the template tag at the start of ``text``, if there is one."""
+    match = _TAG.match(text)
+    if match is None:
+        return None
+    name, rest = match.group(1).lower(), match.group(2)
+    if name.startswith("end"):
+        name = "/" + name[3:]
+    keywords = tuple((key, a or b or c) for key, a, b, c in _KEYWORD.findall(rest))
+    arguments = () if keywords else parse_arguments(rest)
+    return TemplateTag(name, arguments, keywords, match.group(0))
+
+
+def _macro_inline(state: StateInline, silent: bool) -> bool:
+    """Inline rule: ``{{...}}`` anywhere in a paragraph."""
+    if not state.src.startswith("{{", state.pos):
+        return False
+    macro = parse_macro(state.src[state.pos : state.posMax])
+    if macro is None:
+        return False
+    if not silent:
+        token = state.push("macro", "", 0)
+        token.meta = {"macro": macro, "newlines": state.src.count("\n", 0, state.pos)}
+    state.pos += len(macro.source)
+    return True
+
+
+def _tag_inline(state: StateInline, silent: bool) -> bool:
+    """Inline rule: ``{% ... %}`` inside a paragraph."""
+    if not state.src.startswith("{%", state.pos):
+        return False
+    tag = parse_tag(state.src[state.pos : state.posMax])
+    if tag is None:
+        return False
+    if not silent:
+        token = state.push("template_tag", "", 0)
+        token.meta = {"tag": tag, "newlines": state.src.count("\n", 0, state.pos)}
+    state.pos += len(tag.source)
+    return True
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _block_macro(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: a line holding only a block macro such as ``{{Specifications}}``."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    text = _line(state, start_line).strip()
+    macro = parse_macro(text)
+    if macro is None or macro.source != text or macro.name not in BLOCK_MACROS:
+        return False
+    if silent:
+        return True
+    token = state.push("macro", "", 0)
+    token.block = True
+    token.map = [start_line, start_line + 1]
+    token.meta = {"macro": macro, "newlines": 0}
+    state.line = start_line + 1
+    return True
+
+
+def _block_tag(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: ``{% tag %}`` starting a line, possibly over several lines."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    if not _line(state, start_line).startswith("{%"):
+        return False
+    line = start_line
+    text = ""
+    while line < end_line:
+        text += ("\n" if text else "") + _line(state, line)
+        line += 1
+        if "%}" in text:
+            break
+    tag = parse_tag(text)
+    if tag is None or text.strip() != tag.source:
+        return False
+    if silent:
+        return True
+    token = state.push("template_tag", "", 0)
+    token.block = True
+    token.map = [start_line, line]
+    token.meta = {"tag": tag, "newlines": 0}
+    state.line = line
+    return True
+
+
+def macros_plugin(md: MarkdownIt) -> None:
+    """Teach ``md`` to parse macros and template tags into tokens."""
+    md.inline.ruler.before("text", "macro", _macro_inline)
+    md.inline.ruler.before("text", "template_tag", _tag_inline)
+    md.block.ruler.before("paragraph", "macro_block", _block_macro)
+    md.block.ruler.before("paragraph", "template_tag_block", _block_tag, {"alt": ["paragraph"]})
+    md.core.ruler.after("inline", "macro_lines", _set_lines)
+
+
+def _set_lines(state: object) -> None:
+    """Give every inline macro or tag the 0-based body line it is written on."""
+    tokens: list[Token] = state.tokens  # type: ignore[attr-defined]
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0]
+        for child in token.children or ():
+            if child.type in ("macro", "template_tag"):
+                child.meta["line"] = line + child.meta["newlines"]
+        if token.type in ("macro", "template_tag"):
+            token.meta["line"] = line

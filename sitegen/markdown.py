@@ -1,0 +1,347 @@
+"""Markdown bodies to HTML: markdown-it-py with tables, heading anchors, Pygments,
+MDN macros, template tags and links rewritten to the reader's language.
+
+Pure: a body and a :class:`BodyContext` in, a :class:`RenderedBody` out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from sitegen.macros import Macro, TemplateTag, macros_plugin
+from sitegen.model import Problem, Reference
+from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
+
+if TYPE_CHECKING:
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
+
+    from sitegen.spec_refs import SpecRef
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+_NOTHING_MACROS = {"compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
+_TEXT_ONLY_MACROS = {"experimental_inline", "deprecated_inline", "non-standard_inline", "optional_inline"}
+_ADMONITION_KINDS = {"note", "info", "tip", "success", "warning", "caution", "danger", "important"}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLink:
+    """How a status code is linked in the reader's language."""
+
+    url: str
+    label: str
+    """``303 See Other`` with the name in the reader's language."""
+    lang: str | None = None
+    """Set when the label is not in the reader's language."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyContext:
+    """What rendering one body needs to know about the site."""
+
+    path: str
+    """Source file, for problems."""
+    body_line: int
+    """Line of the body's first line in the source file."""
+    mdn_locale: str
+    link_for: Callable[[int], CodeLink | None]
+    """The page of a code in the reader's language, or ``None`` if there is none."""
+    plain_name: Callable[[int], str | None]
+    """The registry name of a code, for codes without a page."""
+    specs: Sequence[SpecRef]
+    """The page's spec references, for ``{{Specifications}}``."""
+    gettext: Callable[[str], str]
+    """Translates UI strings into the reader's language."""
+    own_code: int
+
+
+@dataclass(slots=True)
+class _Env:
+    context: BodyContext
+    problems: list[Problem] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+    def warn(self, line: int, message: str, hint: str | None = None) -> None:
+        path, start = self.context.path, self.context.body_line
+        self.problems.append(Problem(path, start + line, message, "warning", hint))
+
+    def refer(self, code: int, line: int) -> None:
+        if code != self.context.own_code:
+            self.references.append(Reference(code, self.context.body_line + line))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """A body rendered for one language."""
+
+    html: str
+    references: tuple[Reference, ...]
+    """Status codes the body links to, for backlinks."""
+    problems: tuple[Problem, ...]
+    first_paragraph: str
+    """Plain text of the first paragraph, for a missing overview."""
+
+
+def _highlight(code: str, language: str, attributes: str) -> str:
+    try:
+        lexer = get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    css_class = f' class="language-{html.escape(language)}"' if language else ""
+    return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _FORMATTER)}</code></pre>\n'
+
+
+def _slugify(title: str) -> str:
+    slug = re.sub(r"[^\w\s-]", "", title.strip().lower(), flags=re.UNICODE)
+    return re.sub(r"[\s]+", "-", slug) or "section"
+
+
+def create_markdown() -> MarkdownIt:
+    """Return the one MarkdownIt instance a build uses."""
+    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "typographer": False})
+    md.enable("table")
+    md.use(macros_plugin)
+    md.core.ruler.after("macro_lines", "shift_headings", _shift_headings)
+    md.core.ruler.after("shift_headings", "rewrite_links", _rewrite_links)
+    md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#", slug_func=_slugify)
+    md.add_render_rule("macro", _render_macro)
+    md.add_render_rule("template_tag", _render_tag)
+    return md
+
+
+def _shift_headings(state: StateCore) -> None:
+    """Make ``#`` headings in a body ``##``: the page template owns the ``<h1>``."""
+    levels = [int(token.tag[1]) for token in state.tokens if token.type == "heading_open"]
+    if not levels or min(levels) > 1:
+        return
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def _drop_empty_sections(state: StateCore) -> None:
+    """Drop a heading whose section holds only macros that render nothing (MDN's
+    "Browser compatibility" with ``{{Compat}}``): an empty section helps no reader."""
+    tokens = state.tokens
+    keep = [True] * len(tokens)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type != "heading_open":
+            index += 1
+            continue
+        level = int(token.tag[1])
+        end = index + 3
+        while end < len(tokens) and not (tokens[end].type == "heading_open" and int(tokens[end].tag[1]) <= level):
+            end += 1
+        section = tokens[index + 3 : end]
+        if section and all(item.type == "macro" and item.meta["macro"].name in _NOTHING_MACROS for item in section):
+            for position in range(index, end):
+                keep[position] = False
+        index += 1
+    state.tokens = [token for token, kept in zip(tokens, keep, strict=True) if kept]
+
+
+def _rewrite_links(state: StateCore) -> None:
+    """Point links to code pages at the reader's language; drop links to missing pages."""
+    env: _Env = state.env["sitegen"]
+    line = 0
+    for block in state.tokens:
+        if block.map:
+            line = block.map[0]
+        if not block.children:
+            continue
+        children: list[Token] = []
+        dropping: list[bool] = []
+        for token in block.children:
+            if token.type == "link_open":
+                drop = _rewrite_link(token, env, line)
+                dropping.append(drop)
+                if drop:
+                    continue
+            elif token.type == "link_close" and dropping and dropping.pop():
+                continue
+            children.append(token)
+        block.children = children
+
+
+def _rewrite_link(token: Token, env: _Env, line: int) -> bool:
+    """Rewrite one link; return ``True`` if it must become plain text."""
+    href = str(token.attrGet("href") or "")
+    target = linked_code(href)
+    if target is not None:
+        code, fragment = target
+        link = env.context.link_for(code)
+        if link is None:
+            env.warn(line, f"link to status code {code}, which has no page", "the link is shown as plain text")
+            return True
+        env.refer(code, line)
+        token.attrSet("href", link.url + fragment)
+        return False
+    absolute = mdn_url(href)
+    if absolute:
+        token.attrSet("href", absolute)
+    elif href.endswith(".md") and "://" not in href:
+        env.warn(line, f"link to '{href}', which is not a page of this site", "the link is shown as plain text")
+        return True
+    return False
+
+
+def _render_macro(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    return render_macro(token.meta["macro"], env["sitegen"], token.meta.get("line", 0), token.block)
+
+
+def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str:
+    """Return the HTML of one macro, warning about unknown or malformed ones."""
+    context, arguments = env.context, macro.arguments
+    name = macro.name
+    if name == "httpstatus":
+        if not arguments or not arguments[0].strip().isdigit():
+            env.warn(line, f"{macro.source}: HTTPStatus needs a status code as its first argument")
+            return html.escape(arguments[1] if len(arguments) > 1 else "")
+        code = int(arguments[0])
+        link = context.link_for(code)
+        if link is None:
+            name_text = context.plain_name(code)
+            env.warn(line, f"{macro.source}: status code {code} has no page", "it is shown as plain text")
+            label = arguments[1] if len(arguments) > 1 and arguments[1] else f"{code} {name_text or ''}".strip()
+            return f"<code>{html.escape(label)}</code>"
+        env.refer(code, line)
+        label = arguments[1] if len(arguments) > 1 and arguments[1] else link.label
+        lang = f' lang="{link.lang}"' if link.lang and not (len(arguments) > 1 and arguments[1]) else ""
+        return f'<a href="{html.escape(link.url)}"{lang}><code>{html.escape(label)}</code></a>'
+    if name in ("httpheader", "httpmethod", "glossary", "cssxref", "domxref", "jsxref", "htmlelement"):
+        if not arguments or not arguments[0]:
+            env.warn(line, f"{macro.source}: {macro.name} needs a name as its first argument")
+            return ""
+        section = {
+            "httpheader": "Web/HTTP/Headers/",
+            "httpmethod": "Web/HTTP/Methods/",
+            "glossary": "Glossary/",
+            "cssxref": "Web/CSS/",
+            "domxref": "Web/API/",
+            "jsxref": "Web/JavaScript/Reference/Global_Objects/",
+            "htmlelement": "Web/HTML/Element/",
+        }[name]
+        target = arguments[0].strip()
+        label = arguments[1] if len(arguments) > 1 and arguments[1] else target
+        url = f"{MDN_ORIGIN}/{context.mdn_locale}/docs/{section}{target.replace(' ', '_')}"
+        text = html.escape(label) if name == "glossary" else f"<code>{html.escape(label)}</code>"
+        return f'<a href="{html.escape(url)}">{text}</a>'
+    if name == "rfc":
+        if not arguments or not arguments[0].strip().isdigit():
+            env.warn(line, f"{macro.source}: RFC needs an RFC number as its first argument")
+            return ""
+        from sitegen.spec_refs import SpecRef
+
+        spec = SpecRef(f"RFC {int(arguments[0])}", arguments[2].strip() if len(arguments) > 2 and arguments[2].strip() else None)
+        title = f": {html.escape(arguments[1])}" if len(arguments) > 1 and arguments[1] else ""
+        return f'<a href="{html.escape(spec.url)}">{html.escape(spec.label)}</a>{title}'
+    if name == "specifications":
+        return render_spec_table(context.specs, context.gettext)
+    if name in _NOTHING_MACROS:
+        return ""
+    if name in _TEXT_ONLY_MACROS:
+        return ""
+    env.warn(line, f"unknown macro {macro.source}", "it is left out of the page")
+    return html.escape(arguments[-1]) if arguments and not block else ""
+
+
+def render_spec_table(specs: Sequence[SpecRef], gettext: Callable[[str], str]) -> str:
+    """Return the specification block: one linked "RFC 9110 §15.4.8" per reference."""
+    if not specs:
+        return ""
+    items = "".join(f'<li><a href="{html.escape(spec.url)}">{html.escape(spec.label)}</a></li>' for spec in specs)
+    return f'<ul class="specs">{items}</ul>\n'
+
+
+def _render_tag(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    tag: TemplateTag = token.meta["tag"]
+    sitegen_env: _Env = env["sitegen"]
+    line = token.meta.get("line", 0)
+    if tag.name == "admonition" and not token.block:
+        sitegen_env.warn(line, "an admonition inside a paragraph is shown as plain text", "put the tag on its own line")
+        return html.escape(" ".join(tag.arguments[1:] or tag.arguments))
+    if tag.name == "admonition":
+        kind = (tag.keyword("type") or (tag.arguments[0] if tag.arguments else "note")).lower()
+        kind = kind if kind in _ADMONITION_KINDS else "note"
+        title = tag.keyword("name") or (tag.arguments[1] if len(tag.arguments) > 1 else "")
+        text = tag.arguments[2] if len(tag.arguments) > 2 else ""
+        heading = f'<p class="admonition-title">{html.escape(title)}</p>' if title else ""
+        opened = f'<aside class="admonition {kind}">{heading}'
+        if text:
+            # the Eleventy form carries its text inside the tag: render it as markdown
+            inner = self.render(_parse_nested(text, env), options, env)
+            return f"{opened}{inner}</aside>\n"
+        return opened + "\n"
+    if tag.name == "/admonition":
+        return "</aside>\n"
+    if tag.name == "/unmatched":
+        return ""
+    sitegen_env.warn(line, f"unsupported template tag {tag.source.splitlines()[0]}", "it is left out of the page")
+    return ""
+
+
+def _parse_nested(text: str, env: dict[str, Any]) -> list[Token]:
+    md: MarkdownIt = env["markdown"]
+    return md.parse(text, env)
+
+
+def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody:
+    """Return the HTML of a body for one language, with its links and problems."""
+    sitegen_env = _Env(context)
+    env: dict[str, Any] = {"sitegen": sitegen_env, "markdown": md}
+    tokens = md.parse(body, env)
+    _balance_admonitions(tokens, sitegen_env)
+    first = next((tokens[i + 1] for i, t in enumerate(tokens) if t.type == "paragraph_open"), None)
+    body_html = md.renderer.render(tokens, md.options, env)
+    first_paragraph = ""
+    if first is not None and first.children:
+        renderer: RendererHTML = md.renderer  # type: ignore[assignment]
+        first_paragraph = re.sub(r"<[^>]+>", "", renderer.renderInline(first.children, md.options, env))
+        first_paragraph = html.unescape(" ".join(first_paragraph.split()))
+    # the first-paragraph render repeats its warnings: keep each problem once
+    problems = tuple(dict.fromkeys(sitegen_env.problems))
+    references = tuple(dict.fromkeys(sitegen_env.references))
+    return RenderedBody(body_html, references, problems, first_paragraph)
+
+
+def _balance_admonitions(tokens: list[Token], env: _Env) -> None:
+    """Warn about, and close, admonitions left open, so the HTML stays well formed."""
+    depth = 0
+    for token in tokens:
+        if token.type != "template_tag":
+            continue
+        tag: TemplateTag = token.meta["tag"]
+        opens = tag.name == "admonition" and len(tag.arguments) < 3
+        if opens:
+            depth += 1
+        elif tag.name == "/admonition":
+            if depth == 0:
+                env.warn(token.meta.get("line", 0), f"{tag.source} closes nothing")
+                token.meta["tag"] = TemplateTag("/unmatched", (), (), tag.source)
+                continue
+            depth -= 1
+    if depth:
+        from markdown_it.token import Token as TokenClass
+
+        env.warn(0, "an admonition is never closed", "add {% endadmonition %}")
+        for _ in range(depth):
+            closing = TokenClass("template_tag", "", 0, block=True)
+            closing.meta = {"tag": TemplateTag("/admonition", (), (), ""), "line": 0}
+            tokens.append(closing)

@@ -1,0 +1,175 @@
+"""The records that flow between the pipeline stages.
+
+Every record is frozen: a stage returns new values and never patches the ones it was
+given. Records that came from a file carry a :class:`Source` so that any later stage can
+point at a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with the input, reported as ``path:line: message``."""
+
+    path: str
+    """Path of the file, relative to the project root where possible."""
+    line: int | None
+    """1-based line in the file, or ``None`` when no line is meaningful."""
+    message: str
+    """What is wrong, and what was expected."""
+    severity: Severity = "error"
+    """Errors fail the build; warnings fail it only in strict mode."""
+    hint: str | None = None
+    """How to fix it, when that is known ("did you mean 308?")."""
+
+    def format(self) -> str:
+        """Return the problem as one line: ``path:line: [warning: ]message (hint)``."""
+        where = f"{self.path}:{self.line}:" if self.line else f"{self.path}:"
+        kind = "warning: " if self.severity == "warning" else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where} {kind}{self.message}{hint}"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        """Return the key that orders problems by path, then line."""
+        return (self.path, self.line or 0, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """A configured language of the site."""
+
+    tag: str
+    """BCP 47 tag, for ``lang=`` and ``hreflang=``: ``pt-BR``."""
+    segment: str
+    """URL segment and content folder name: ``pt-br``."""
+    name: str
+    """The language's name in itself, for the switcher: ``Português (Brasil)``."""
+    direction: Literal["ltr", "rtl"] = "ltr"
+    """Text direction, for ``dir=``."""
+    title: str | None = None
+    """The site title in this language; ``None`` uses the configured site title."""
+    mdn_locale: str | None = None
+    """MDN's locale for links to headers, methods and glossary entries: ``pt-BR``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The site configuration, from ``[tool.sitegen]`` in ``pyproject.toml``."""
+
+    root: Path
+    """The project root; every other path is under it."""
+    title: str
+    """Site title in the source language."""
+    base_url: str
+    """Absolute URL the site is published at, ending in ``/``."""
+    source_language: str
+    """Tag of the language every other one is translated from."""
+    languages: tuple[Language, ...]
+    """Configured languages, the source language first."""
+    content_dir: Path
+    templates_dir: Path
+    static_dir: Path
+    locales_dir: Path
+    output_dir: Path
+    repository_url: str | None = None
+    """Where translators find the sources (linked from untranslated pages)."""
+
+    @property
+    def source(self) -> Language:
+        """Return the source language."""
+        return self.languages[0]
+
+    def language(self, tag: str) -> Language:
+        """Return the language with this tag."""
+        for language in self.languages:
+            if language.tag == tag:
+                return language
+        raise KeyError(tag)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a page came from."""
+
+    path: str
+    """Path of the file, relative to the project root."""
+    front_matter_line: int
+    """Line of the opening ``---``."""
+    body_line: int
+    """Line of the first body line."""
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each front-matter key, as written."""
+    digest: str = ""
+    """Content hash of the file, the version a translation records."""
+
+    def line_of(self, key: str) -> int:
+        """Return the line of a front-matter field, or of the front matter itself."""
+        return self.field_lines.get(key, self.front_matter_line)
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A status code named by a page (``seeAlso`` or an inline link)."""
+
+    code: int
+    line: int
+    """Line in the source file where the reference is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class MoreLink:
+    """An entry of the ``more`` list: further reading."""
+
+    title: str
+    url: str
+    origin: str | None = None
+    """The ``from`` field: who publishes it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One content file, in one vocabulary whatever format it was written in."""
+
+    source: Source
+    language: str
+    """Language tag, from the folder."""
+    code: int
+    name: str
+    """Reason phrase in the page's language."""
+    title: str
+    """Defaults to ``"{code} {name}"``."""
+    specs: tuple[str, ...]
+    """Spec references as written (URLs or "RFC 9110 §15.4.8" text)."""
+    overview: str
+    takeaways: tuple[str, ...]
+    """Markdown inline text of each takeaway."""
+    see_also: tuple[Reference, ...]
+    more: tuple[MoreLink, ...]
+    body: str
+    """Markdown body, with any Takeaways section taken out."""
+    facts: Mapping[str, object]
+    """Optional facts (``permanent``, ``method_preserved``, ``status`` ...)."""
+    aliases: tuple[str, ...] = ()
+    """Old URL paths that redirect to this page: ``/old/307/`` from the site root, or
+    ``docs/Web/HTTP/Status/307`` under the page's language segment."""
+    source_version: str | None = None
+    """The version of the source-language page this translation was made from."""
+    format: Literal["native", "mdn"] = "native"
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """A row of the IANA HTTP Status Code Registry."""
+
+    code: int
+    name: str
+    reference: str
+    """As the registry writes it: ``[RFC9110, Section 15.4.8]``."""

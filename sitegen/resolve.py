@@ -1,0 +1,168 @@
+"""Pages -> :class:`Site`: every code in every language, fallbacks, links, specs.
+
+Every configured language gets a page for every code: its own translation where one
+exists, otherwise the source language's page shown under that language's navigation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sitegen.model import Config, Language, Page, Problem, Reference
+from sitegen.registry import load_registry, registry_spec, section_for_status
+from sitegen.spec_refs import SpecRef, parse_spec
+from sitegen.validate import nearest_code
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One code as a reader of one language sees it."""
+
+    language: Language
+    """The reader's language."""
+    code: int
+    page: Page
+    """The page shown: the translation, or the fallback in the source language."""
+    translated: bool
+    """``False`` when ``page`` is a fallback in another language."""
+    outdated: bool
+    """A translation made from an older version of the source page."""
+    specs: tuple[SpecRef, ...]
+    see_also: tuple[int, ...]
+    """``seeAlso`` codes that have a page."""
+
+    @property
+    def content_language(self) -> str:
+        """Return the tag of the language the content is written in."""
+        return self.page.language
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the render stage needs, keyed by (language tag, code)."""
+
+    config: Config
+    codes: tuple[int, ...]
+    """Every code with a page in any language, ascending."""
+    entries: Mapping[tuple[str, int], Entry]
+    backlinks: Mapping[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
+    """Codes whose page, in that language, links to the key's code."""
+
+    def entry(self, language: Language, code: int) -> Entry:
+        """Return the entry of ``code`` in ``language``."""
+        return self.entries[(language.tag, code)]
+
+    def translations(self, code: int) -> tuple[Entry, ...]:
+        """Return the entries of ``code`` that are real translations, in language order."""
+        return tuple(entry for language in self.config.languages if (entry := self.entries[(language.tag, code)]).translated)
+
+
+def resolve_specs(page: Page) -> tuple[tuple[SpecRef, ...], list[Problem]]:
+    """Return the spec references of a page, the registry's when it gives none."""
+    problems: list[Problem] = []
+    specs: list[SpecRef] = []
+    for text in page.specs:
+        spec = parse_spec(text, section_for_status)
+        if spec is None:
+            key = "spec" if "spec" in page.source.field_lines else "spec-urls"
+            problems.append(
+                Problem(
+                    page.source.path,
+                    page.source.line_of(key),
+                    f"spec: cannot read {text!r} as a spec reference",
+                    "warning",
+                    "write 'RFC 9110 §15.4.8' or a link to the section on rfc-editor.org",
+                )
+            )
+        elif spec not in specs:
+            specs.append(spec)
+    if not specs:
+        entry = load_registry().get(page.code)
+        spec = registry_spec(entry) if entry else None
+        if spec:
+            specs.append(spec)
+    return tuple(specs), problems
+
+
+def _check_reference(page: Page, reference: Reference, available: set[int], what: str) -> Problem | None:
+    registry = load_registry()
+    if reference.code == page.code:
+        return Problem(page.source.path, reference.line, f"{what}: {reference.code} is this page's own code", "warning")
+    if reference.code in available:
+        return None
+    if reference.code in registry:
+        return Problem(
+            page.source.path, reference.line, f"{what}: {reference.code} has no page yet", "warning", "it is shown as plain text"
+        )
+    near = nearest_code(reference.code, sorted(available | set(registry)))
+    return Problem(
+        page.source.path,
+        reference.line,
+        f"{what}: unknown status code {reference.code}",
+        "warning",
+        f"did you mean {near}?" if near else None,
+    )
+
+
+def is_outdated(translation: Page, source: Page) -> bool:
+    """Return whether a translation was made from an older version of its source."""
+    version = translation.source_version
+    if version is None or _COMMIT.match(version):
+        # no record, or an MDN commit: only a git history can tell (sitegen translations)
+        return False
+    return version != source.source.digest
+
+
+def resolve_site(pages: Sequence[Page], config: Config) -> tuple[Site, list[Problem]]:
+    """Return the site built from validated pages, and the problems found linking them."""
+    problems: list[Problem] = []
+    by_key = {(page.language, page.code): page for page in pages}
+    codes = tuple(sorted({page.code for page in pages}))
+    available = set(codes)
+    specs: dict[tuple[str, int], tuple[SpecRef, ...]] = {}
+    for page in pages:
+        specs[(page.language, page.code)], spec_problems = resolve_specs(page)
+        problems.extend(spec_problems)
+        for reference in page.see_also:
+            problem = _check_reference(page, reference, available, "seeAlso")
+            if problem:
+                problems.append(problem)
+
+    entries: dict[tuple[str, int], Entry] = {}
+    for code in codes:
+        source = by_key.get((config.source_language, code))
+        fallback = source or next(by_key[(language.tag, code)] for language in config.languages if (language.tag, code) in by_key)
+        for language in config.languages:
+            own = by_key.get((language.tag, code))
+            page = own or fallback
+            see_also = tuple(
+                dict.fromkeys(reference.code for reference in page.see_also if reference.code in available and reference.code != code)
+            )
+            entries[(language.tag, code)] = Entry(
+                language=language,
+                code=code,
+                page=page,
+                translated=own is not None,
+                outdated=own is not None and source is not None and own is not source and is_outdated(own, source),
+                specs=specs[(page.language, code)],
+                see_also=see_also,
+            )
+    return Site(config, codes, entries), problems
+
+
+def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -> Site:
+    """Return the site with backlinks: for each page, the pages that link to it."""
+    backlinks: dict[tuple[str, int], set[int]] = {}
+    for (tag, code), targets in links.items():
+        for target in targets:
+            if target != code:
+                backlinks.setdefault((tag, target), set()).add(code)
+    return Site(site.config, site.codes, site.entries, {key: tuple(sorted(value)) for key, value in sorted(backlinks.items())})

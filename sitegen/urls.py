@@ -1,0 +1,86 @@
+"""Where each page lives: URL paths and the output files behind them."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from sitegen.model import Config, Language
+
+MDN_ORIGIN = "https://developer.mozilla.org"
+_MDN_STATUS = re.compile(r"^/[A-Za-z-]+/docs/Web/HTTP/(?:Reference/)?Status/([0-9]{3})/?(?:#.*)?$", re.IGNORECASE)
+_LOCAL_PAGE = re.compile(r"^(?:\.{1,2}/)*(?:(?:[a-z]{2,3}(?:-[a-z0-9]+)?)/)?([0-9]{3})(?:\.md|/)?(#[\w.-]*)?$", re.IGNORECASE)
+_SITE_PAGE = re.compile(r"^/(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?([0-9]{3})/?(#[\w.-]*)?$", re.IGNORECASE)
+
+
+def base_path(config: Config) -> str:
+    """Return the path the site is published under: ``/`` or ``/http-status/``."""
+    path = urlsplit(config.base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def home_url(config: Config) -> str:
+    """Return the URL path of the language chooser."""
+    return base_path(config)
+
+
+def language_url(config: Config, language: Language) -> str:
+    """Return the URL path of a language's index: ``/fr/``."""
+    return f"{base_path(config)}{language.segment}/"
+
+
+def class_url(config: Config, language: Language, class_key: str) -> str:
+    """Return the URL path of one class's index: ``/fr/3xx/``."""
+    return f"{base_path(config)}{language.segment}/{class_key}/"
+
+
+def page_url(config: Config, language: Language, code: int) -> str:
+    """Return the URL path of a code's page: ``/fr/307/``."""
+    return f"{base_path(config)}{language.segment}/{code}/"
+
+
+def absolute(config: Config, path: str) -> str:
+    """Return the absolute URL of a URL path of this site."""
+    root = config.base_url[: -len(base_path(config))] if base_path(config) != "/" else config.base_url.rstrip("/")
+    return root + path
+
+
+def output_path(url_path: str, config: Config) -> str:
+    """Return the output file, relative to ``_site/``, that serves a URL path."""
+    relative = url_path[len(base_path(config)) :]
+    if relative == "" or relative.endswith("/"):
+        relative += "index.html"
+    return relative
+
+
+def safe_output_path(relative: str) -> str | None:
+    """Return ``relative`` normalised, or ``None`` if it would leave the output folder."""
+    if "\\" in relative or "\x00" in relative:
+        return None
+    normal = posixpath.normpath("/" + relative.lstrip("/"))
+    # normpath("/../x") is "/x": a leading ".." cannot climb, but we refuse it outright
+    if ".." in relative.split("/") or normal in ("/", "/."):
+        return None
+    return normal.lstrip("/")
+
+
+def linked_code(href: str) -> tuple[int, str] | None:
+    """Return (code, fragment) if ``href`` points at a status-code page.
+
+    Accepts the forms authors write: ``303.md``, ``../303/``, ``/fr/303/`` and MDN's
+    ``/fr/docs/Web/HTTP/Status/303``.
+    """
+    for pattern in (_MDN_STATUS, _LOCAL_PAGE, _SITE_PAGE):
+        match = pattern.match(href)
+        if match:
+            fragment = match.group(2) if pattern is not _MDN_STATUS and match.lastindex and match.lastindex >= 2 else None
+            return int(match.group(1)), fragment or ""
+    return None
+
+
+def mdn_url(href: str) -> str | None:
+    """Return the absolute MDN URL of a root-relative MDN path such as ``/fr/docs/Web/...``."""
+    if re.match(r"^/[A-Za-z-]+/docs/", href):
+        return MDN_ORIGIN + href
+    return None
