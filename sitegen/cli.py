@@ -86,11 +86,11 @@ def command_build(arguments: argparse.Namespace) -> int:
     result = build_site(config)
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
-        print(f"Nothing written: {config.output_dir} is unchanged.", file=sys.stderr)
+        print(f"Nothing written: {_shown(config.output_dir, config.root)} is unchanged.", file=sys.stderr)
         return 1
     write_site(result.files, config.output_dir)
     pages = sum(1 for path in result.files if path.endswith(".html"))
-    print(f"Built {pages} pages into {_shown(config.output_dir)}.")
+    print(f"Built {pages} pages into {_shown(config.output_dir, config.root)}.")
     return 0
 
 
@@ -107,11 +107,9 @@ def command_check(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _shown(path: Path) -> str:
-    try:
-        return path.relative_to(Path.cwd()).as_posix() + "/"
-    except ValueError:
-        return path.as_posix() + "/"
+def _shown(path: Path, root: Path) -> str:
+    """Return a folder as the user thinks of it: relative to the project root if inside."""
+    return (path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()) + "/"
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -322,7 +322,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     title = fields.text("title")
     if is_mdn and title:
         match = _TITLE_CODE.match(title)
-        name = name or (match.group(2).strip() if match else None)
+        name = name or (match.group(2).strip() if match else title)
     if not name and code is not None:
         fields.error("name" if "name" in fields.data else None, "missing 'name'", "add the reason phrase, e.g. 'name: Temporary Redirect'")
     body, body_takeaways = take_takeaways(body)

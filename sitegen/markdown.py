@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sitegen.spec_refs import SpecRef
 
 _FORMATTER = HtmlFormatter(nowrap=True)
+_HTTP_MESSAGE = re.compile(r"(?<=\n\n)(?=HTTP/[0-9.]+ [0-9]{3}|[A-Z]+ \S+ HTTP/[0-9.]+\n)")
 _NOTHING_MACROS = {"compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
 _TEXT_ONLY_MACROS = {"experimental_inline", "deprecated_inline", "non-standard_inline", "optional_inline"}
 _ADMONITION_KINDS = {"note", "info", "tip", "success", "warning", "caution", "danger", "important"}
@@ -100,7 +101,11 @@ def _highlight(code: str, language: str, attributes: str) -> str:
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
     css_class = f' class="language-{html.escape(language)}"' if language else ""
-    return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _FORMATTER)}</code></pre>\n'
+    if lexer.name == "HTTP":
+        # Pygments reads one message per block: highlight a request and its response apart
+        highlighted = "\n".join(highlight(message, lexer, _FORMATTER) for message in _HTTP_MESSAGE.split(code))
+        return f'<pre class="highlight"><code{css_class}>{highlighted}</code></pre>'
+    return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _FORMATTER)}</code></pre>'
 
 
 def _slugify(title: str) -> str:
@@ -211,7 +216,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
     name = macro.name
     if name == "httpstatus":
         if not arguments or not arguments[0].strip().isdigit():
-            env.warn(line, f"{macro.source}: HTTPStatus needs a status code as its first argument")
+            env.warn(line, f"{macro.source}: a status code is expected as the first argument")
             return html.escape(arguments[1] if len(arguments) > 1 else "")
         code = int(arguments[0])
         link = context.link_for(code)
@@ -226,7 +231,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         return f'<a href="{html.escape(link.url)}"{lang}><code>{html.escape(label)}</code></a>'
     if name in ("httpheader", "httpmethod", "glossary", "cssxref", "domxref", "jsxref", "htmlelement"):
         if not arguments or not arguments[0]:
-            env.warn(line, f"{macro.source}: {macro.name} needs a name as its first argument")
+            env.warn(line, f"{macro.source}: a name is expected as the first argument")
             return ""
         section = {
             "httpheader": "Web/HTTP/Headers/",
@@ -244,7 +249,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         return f'<a href="{html.escape(url)}">{text}</a>'
     if name == "rfc":
         if not arguments or not arguments[0].strip().isdigit():
-            env.warn(line, f"{macro.source}: RFC needs an RFC number as its first argument")
+            env.warn(line, f"{macro.source}: an RFC number is expected as the first argument")
             return ""
         from sitegen.spec_refs import SpecRef
 

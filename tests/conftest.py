@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -49,7 +49,10 @@ def repo() -> Path:
     return REPO
 
 
-ScratchSite = Callable[[dict[str, str | bytes]], Path]
+class ScratchSite(Protocol):
+    """Writes ``{relative path: text}`` into a new project and returns its root."""
+
+    def __call__(self, files: dict[str, str | bytes], config: str = ...) -> Path: ...
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""The command line, through the real entry point: exit codes, output, what is written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import format_problems, main
+from sitegen.model import Problem
+from tests.conftest import REPO, ScratchSite, page
+
+Capture = pytest.CaptureFixture[str]
+
+
+def test_build_writes_the_site_and_reports_the_count(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["build", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Built ") and "_site/" in out
+    assert (root / "_site" / "en" / "307" / "index.html").is_file()
+    assert (root / "_site" / "fr" / "307" / "index.html").is_file()
+
+
+def test_out_option_chooses_the_folder(scratch_site: ScratchSite, tmp_path: Path) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["build", "--root", str(root), "--out", str(tmp_path / "elsewhere")]) == 0
+    assert (tmp_path / "elsewhere" / "index.html").is_file()
+    assert not (root / "_site").exists()
+
+
+def test_failed_build_leaves_the_previous_site_untouched(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["build", "--root", str(root)]) == 0
+    before = {path: path.read_bytes() for path in (root / "_site").rglob("*") if path.is_file()}
+    (root / "content" / "en" / "307.md").write_text("---\ncode: [\n---\n", "utf-8")
+    (root / "content" / "en" / "308.md").write_text("no front matter\n", "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    # every problem of the build, together, sorted, then the summary
+    assert err.splitlines()[:2] == [
+        "content/en/307.md:2: invalid YAML in front matter: expected the node content, but found '<stream end>'",
+        "content/en/308.md:1: no front matter: the file must start with a '---' line (did you forget the '---' lines around the YAML?)",
+    ]
+    assert "Nothing written: _site/ is unchanged." in err
+    after = {path: path.read_bytes() for path in (root / "_site").rglob("*") if path.is_file()}
+    assert after == before
+
+
+def test_rebuild_removes_stale_files(scratch_site: ScratchSite) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect"), "content/en/308.md": page(308, "Permanent Redirect")})
+    assert main(["build", "--root", str(root)]) == 0
+    (root / "content" / "en" / "308.md").unlink()
+    assert main(["build", "--root", str(root)]) == 0
+    assert not (root / "_site" / "en" / "308").exists()
+    assert not [path for path in root.iterdir() if path.name.startswith("._site")]
+
+
+def test_warnings_pass_unless_strict(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", seeAlso="[309]")})
+    assert main(["check", "--root", str(root)]) == 0
+    assert "warning: seeAlso: unknown status code 309 (did you mean 308?)" in capsys.readouterr().err
+    assert main(["check", "--strict", "--root", str(root)]) == 1
+    assert "strict mode" in capsys.readouterr().err
+
+
+def test_check_writes_nothing(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["check", "--root", str(root)]) == 0
+    assert "No problems" in capsys.readouterr().out
+    assert not (root / "_site").exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["build", "--nope"]])
+def test_usage_errors_exit_2(argv: list[str], capsys: Capture) -> None:
+    assert main(argv) == 2
+    assert "usage: sitegen" in capsys.readouterr().err
+
+
+def test_missing_project_is_a_clear_problem(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["build", "--root", str(tmp_path)]) == 1
+    assert "pyproject.toml: no pyproject.toml in" in capsys.readouterr().err
+
+
+def test_unknown_configuration_key_is_reported(scratch_site: ScratchSite, capsys: Capture) -> None:
+    from tests.conftest import SCRATCH_CONFIG
+
+    root = scratch_site({}, SCRATCH_CONFIG.replace('title = "HTTP status codes"', 'titel = "x"'))
+    assert main(["check", "--strict", "--root", str(root)]) == 1
+    assert "pyproject.toml:3: warning: unknown configuration key 'titel' (did you mean 'title'?)" in capsys.readouterr().err
+
+
+def test_same_warning_on_many_pages_is_folded() -> None:
+    problems = [Problem(f"content/en/{code}.md", 4, "unknown field 'x'", "warning") for code in range(300, 310)]
+    lines = format_problems(problems)
+    assert lines == [
+        "content/en/300.md:4: warning: unknown field 'x'",
+        "content/en/301.md:4: warning: unknown field 'x'",
+        "content/en/302.md:4: warning: unknown field 'x'",
+        "  ... and 7 more like this: warning: unknown field 'x'",
+    ]
+
+
+def test_python_dash_m_runs_the_same_cli(scratch_site: ScratchSite) -> None:
+    root = scratch_site({"content/en/307.md": "---\ncode: 307\n---\n"})
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "check", "--root", str(root)], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("content/en/307.md:1: missing 'name'")
+    assert "Traceback" not in result.stderr

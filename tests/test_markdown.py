@@ -1,0 +1,79 @@
+"""Markdown bodies: macros, template tags and links, as fixture cases, plus properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markdown_it.utils import read_fixture_file
+
+from sitegen.markdown import BodyContext, CodeLink, create_markdown, render_body
+from sitegen.spec_refs import SpecRef
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MD = create_markdown()
+NAMES = {302: ("302 Trouvé", None), 303: ("303 See Other", "en")}
+REGISTRY = {404: "Not Found", 302: "Found", 303: "See Other"}
+
+
+def context(path: str = "content/fr/307.md", body_line: int = 5) -> BodyContext:
+    return BodyContext(
+        path=path,
+        body_line=body_line,
+        mdn_locale="fr",
+        link_for=lambda code: CodeLink(f"/fr/{code}/", *NAMES[code]) if code in NAMES else None,
+        plain_name=REGISTRY.get,
+        specs=(SpecRef("RFC 9110", "15.4.8"),),
+        gettext=lambda text: text,
+        own_code=307,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "source", "expected"),
+    read_fixture_file(FIXTURES / "macros.md"),
+    ids=[f"{case[0]}-{case[1]}" for case in read_fixture_file(FIXTURES / "macros.md")],
+)
+def test_fixture(line: int, title: str, source: str, expected: str) -> None:
+    assert render_body(MD, source, context()).html == expected
+
+
+def test_problems_carry_the_line_in_the_file() -> None:
+    body = "First.\n\nSecond {{Nope}} and\n{{HTTPStatus(404)}}.\n"
+    rendered = render_body(MD, body, context(body_line=10))
+    assert [(problem.line, problem.severity) for problem in rendered.problems] == [(12, "warning"), (13, "warning")]
+    assert all(problem.path == "content/fr/307.md" for problem in rendered.problems)
+
+
+def test_references_are_collected_for_backlinks() -> None:
+    rendered = render_body(MD, "{{HTTPStatus(302)}} [x](303.md) {{HTTPStatus(307)}}", context())
+    assert sorted(reference.code for reference in rendered.references) == [302, 303]
+
+
+def test_first_paragraph_is_plain_text() -> None:
+    rendered = render_body(MD, "{{HTTPSidebar}}\n\nThe **code** {{HTTPStatus(302)}}.\n", context())
+    assert rendered.first_paragraph == "The code 302 Trouvé."
+
+
+MACRO_NAMES = st.sampled_from(["HTTPStatus", "httpheader", "Glossary", "RFC", "Specifications", "Compat", "Unknown", "x"])
+ARGUMENT = st.one_of(st.text(max_size=8), st.integers(min_value=0, max_value=999).map(str))
+
+
+@given(
+    name=MACRO_NAMES,
+    arguments=st.lists(ARGUMENT, max_size=4),
+    quote=st.sampled_from(['"', "'", ""]),
+    before=st.text(max_size=10),
+)
+@example(name="HTTPStatus", arguments=["3{{"], quote='"', before="")
+def test_no_macro_ever_leaves_braces_in_the_output(name: str, arguments: list[str], quote: str, before: str) -> None:
+    """A macro, known or not, with any arguments, never shows up raw in the HTML."""
+    arguments = [argument.replace(quote or ",", "").replace("{", "").replace("}", "").replace("`", "") for argument in arguments]
+    if quote == "":
+        arguments = [argument.replace(",", "").replace(")", "").replace('"', "").replace("'", "") for argument in arguments]
+    before = before.replace("{", "").replace("}", "").replace("`", "").replace("\\", "")
+    call = f"{{{{{name}({', '.join(quote + argument + quote for argument in arguments)})}}}}"
+    html = render_body(MD, f"{before}{call}\n", context()).html
+    assert "{{" not in html and "}}" not in html
