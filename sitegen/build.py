@@ -23,6 +23,7 @@ from sitegen.render import (
     render_outputs,
 )
 from sitegen.resolve import Site, resolve_site, with_backlinks
+from sitegen.translations import git_changed_since, outdated_pages
 from sitegen.validate import validate_pages
 from sitegen.write import read_static
 
@@ -66,7 +67,7 @@ def build_site(config: Config) -> BuildResult:
     problems += found
     pages, found = validate_pages(pages)
     problems += found
-    site, found = resolve_site(pages, config)
+    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)))
     problems += found
     translations, found = load_translations(config)
     problems += found

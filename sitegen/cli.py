@@ -107,6 +107,75 @@ def command_check(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_new(arguments: argparse.Namespace) -> int:
+    """Create a page from the registry, or a translation skeleton from the source page."""
+    from sitegen.authoring import AuthoringError, create_page
+
+    config = _config(arguments)
+    if config is None:
+        return 1
+    tag = arguments.lang or config.source_language
+    matches = [language for language in config.languages if tag.lower() in (language.tag.lower(), language.segment.lower())]
+    if not matches:
+        known = ", ".join(language.tag for language in config.languages)
+        raise UsageError(f"sitegen new: --lang {tag} is not a configured language ({known})")
+    try:
+        path = create_page(config, arguments.code, matches[0])
+    except AuthoringError as error:
+        print(f"sitegen new: {error}", file=sys.stderr)
+        return 1
+    print(f"Created {path.relative_to(config.root).as_posix()}")
+    return 0
+
+
+def command_translations(arguments: argparse.Namespace) -> int:
+    """Report, per language, the pages translated, missing and outdated."""
+    import json
+
+    from sitegen.load import load_pages
+    from sitegen.translations import git_changed_since, translation_status
+
+    config = _config(arguments)
+    if config is None:
+        return 1
+    pages, problems = load_pages(config)
+    statuses = translation_status(pages, config, git_changed_since(config))
+    if arguments.lang:
+        wanted = arguments.lang.lower()
+        statuses = [status for status in statuses if wanted in (status.tag.lower(), config.language(status.tag).segment)]
+        if not statuses:
+            raise UsageError(f"sitegen translations: --lang {arguments.lang} is not a translated language")
+    if problems:
+        report(problems, strict=False)
+    if arguments.format == "json":
+        data = {
+            status.tag: {
+                "total": status.total,
+                "translated": status.translated,
+                "missing": status.missing,
+                "outdated": status.outdated,
+                "untracked": status.untracked,
+            }
+            for status in statuses
+        }
+        print(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        for status in statuses:
+            segment = config.language(status.tag).segment
+            counts = f"{len(status.translated)}/{status.total} translated, {len(status.missing)} missing"
+            print(f"{status.tag}: {counts}, {len(status.outdated)} outdated")
+            if status.missing:
+                print(f"  missing: {' '.join(str(code) for code in status.missing)}")
+            for code in status.outdated:
+                print(f"  outdated: content/{segment}/{code}.md (set source_version: {status.current_versions[code]} once updated)")
+            if status.untracked:
+                print(f"  no source_version recorded: {' '.join(str(code) for code in status.untracked)}")
+    failing = {"missing": lambda status: status.missing, "outdated": lambda status: status.outdated}
+    if any(failing[kind](status) for kind in arguments.fail_on or () for status in statuses):
+        return 1
+    return 0
+
+
 def _shown(path: Path, root: Path) -> str:
     """Return a folder as the user thinks of it: relative to the project root if inside."""
     return (path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()) + "/"
@@ -128,6 +197,15 @@ def make_parser() -> argparse.ArgumentParser:
     build = add("build", command_build, "build the site into _site/")
     build.add_argument("--out", help="output folder (default: _site/)")
     add("check", command_check, "run every stage without writing and report all problems")
+    new = add("new", command_new, "start a page from the registry, or a translation from the English page")
+    new.add_argument("code", type=int, help="the status code, e.g. 418")
+    new.add_argument("--lang", help="language of the new page (default: the source language)")
+    translations = add("translations", command_translations, "per language: pages translated, missing and outdated")
+    translations.add_argument("--lang", help="only this language")
+    translations.add_argument("--format", choices=("text", "json"), default="text")
+    translations.add_argument(
+        "--fail-on", action="append", choices=("missing", "outdated"), help="exit 1 if any page is missing / outdated (repeatable)"
+    )
     return parser
 
 
@@ -145,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if arguments.debug else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return int(arguments.handler(arguments))
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except Exception as error:

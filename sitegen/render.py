@@ -302,6 +302,7 @@ class Renderer:
                 "content_language_name": display_name(content_language, language),
                 "language_name": display_name(language, language),
                 "source_url": source_url,
+                "original_url": urls.page_url(config, config.source, code),
                 "source_path": f"content/{language.segment}/{code}.md",
                 "repository": config.repository_url,
             }

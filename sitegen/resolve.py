@@ -6,8 +6,7 @@ exists, otherwise the source language's page shown under that language's navigat
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,8 +17,6 @@ from sitegen.validate import nearest_code
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,17 +109,11 @@ def _check_reference(page: Page, reference: Reference, available: set[int], what
     )
 
 
-def is_outdated(translation: Page, source: Page) -> bool:
-    """Return whether a translation was made from an older version of its source."""
-    version = translation.source_version
-    if version is None or _COMMIT.match(version):
-        # no record, or an MDN commit: only a git history can tell (sitegen translations)
-        return False
-    return version != source.source.digest
+def resolve_site(pages: Sequence[Page], config: Config, outdated: Set[tuple[str, int]] = frozenset()) -> tuple[Site, list[Problem]]:
+    """Return the site built from validated pages, and the problems found linking them.
 
-
-def resolve_site(pages: Sequence[Page], config: Config) -> tuple[Site, list[Problem]]:
-    """Return the site built from validated pages, and the problems found linking them."""
+    ``outdated`` holds the (language, code) of translations behind their source page.
+    """
     problems: list[Problem] = []
     by_key = {(page.language, page.code): page for page in pages}
     codes = tuple(sorted({page.code for page in pages}))
@@ -151,7 +142,7 @@ def resolve_site(pages: Sequence[Page], config: Config) -> tuple[Site, list[Prob
                 code=code,
                 page=page,
                 translated=own is not None,
-                outdated=own is not None and source is not None and own is not source and is_outdated(own, source),
+                outdated=(language.tag, code) in outdated,
                 specs=specs[(page.language, code)],
                 see_also=see_also,
             )

@@ -1,0 +1,82 @@
+"""``sitegen new``: start a page from the registry, or a translation from the source page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import yaml
+
+from sitegen.load import content_digest, decode, split_front_matter
+from sitegen.registry import load_registry, registry_spec
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sitegen.model import Config, Language
+
+
+class AuthoringError(Exception):
+    """The page cannot be created; the message says why."""
+
+
+def page_path(config: Config, language: Language, code: int) -> Path:
+    """Return the file of a code's page in a language."""
+    return config.content_dir / language.segment / f"{code}.md"
+
+
+def new_source_page(code: int) -> str:
+    """Return a new page in the native format, prefilled from the registry."""
+    entry = load_registry().get(code)
+    spec = registry_spec(entry) if entry else None
+    fields: dict[str, object] = {
+        "code": code,
+        "name": entry.name if entry else "TODO reason phrase",
+        "spec": spec.label if spec else "TODO RFC number and section, e.g. RFC 9110 §15.4.8",
+        "overview": "TODO one sentence: what the code means.",
+        "takeaways": ["TODO the first thing a reader should know."],
+        "seeAlso": [],
+        "status": "standard" if entry else "unofficial",
+    }
+    front_matter = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    body = "## When to use it\n\nTODO\n\n## Example\n\n```http\nHTTP/1.1 {code} {name}\n```\n".format(code=code, name=fields["name"])
+    return f"---\n{front_matter}---\n\n{body}"
+
+
+def new_translation(source_file: Path, source_path: str) -> str:
+    """Return a translation skeleton: the source page, marked for translation and
+    recording the version of the source it was made from."""
+    text, problems = decode(source_file.read_bytes(), source_path)
+    if text is None:
+        raise AuthoringError(problems[0].format())
+    front_matter, body, _, problems = split_front_matter(text, source_path)
+    if problems:
+        raise AuthoringError(problems[0].format())
+    kept = "\n".join(line for line in front_matter.split("\n") if not line.startswith("source_version:"))
+    note = (
+        f"# Translated from {source_path}: translate name, overview, takeaways, the titles in 'more'\n"
+        "# and the body text; keep macros, code and examples as they are. source_version is the\n"
+        "# version of the source page this translation follows (sitegen translations compares it).\n"
+    )
+    return f"---\n{note}{kept}\nsource_version: {content_digest(text)}\n---\n{body}"
+
+
+def create_page(config: Config, code: int, language: Language) -> Path:
+    """Write the new page of ``code`` in ``language``; return its path. Never overwrites."""
+    if not 100 <= code <= 599:
+        raise AuthoringError(f"{code} is not a status code: expected 100-599")
+    target = page_path(config, language, code)
+    shown = target.relative_to(config.root).as_posix()
+    if target.exists():
+        raise AuthoringError(f"{shown} already exists: refusing to overwrite it")
+    if language.tag == config.source_language:
+        text = new_source_page(code)
+    else:
+        source = page_path(config, config.source, code)
+        source_shown = source.relative_to(config.root).as_posix()
+        if not source.exists():
+            raise AuthoringError(f"no {source_shown} to translate from: create it first with 'sitegen new {code}'")
+        text = new_translation(source, source_shown)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8") as file:
+        file.write(text)
+    return target

@@ -1,0 +1,111 @@
+"""Translation status: per language, which pages are translated, missing or outdated.
+
+A translation records the version of the source page it was made from: the content
+hash that ``sitegen new --lang`` writes as ``source_version``, or MDN's
+``l10n.sourceCommit``, which only a git history can compare.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from sitegen.model import Config, Page
+
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageStatus:
+    """How far one language is translated."""
+
+    tag: str
+    total: int
+    """Codes with a source page."""
+    translated: list[int] = field(default_factory=list)
+    """Up to date, or without a recorded version (see ``untracked``)."""
+    missing: list[int] = field(default_factory=list)
+    outdated: list[int] = field(default_factory=list)
+    untracked: list[int] = field(default_factory=list)
+    """Translated, but recording no source version: cannot tell if outdated."""
+    current_versions: dict[int, str] = field(default_factory=dict)
+    """For outdated pages: the source version to record once updated."""
+
+
+def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
+    """Return a function telling whether a file changed in git after a commit.
+
+    It answers ``None`` when git cannot tell (no repository, unknown commit).
+    """
+
+    def changed(path: str, commit: str) -> bool | None:
+        try:
+            result = subprocess.run(
+                ["git", "log", "--format=%H", f"{commit}..HEAD", "--", path],
+                cwd=config.root,
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if result.returncode != 0:
+            return None
+        return bool(result.stdout.strip())
+
+    return changed
+
+
+def is_outdated(translation: Page, source: Page, changed_since: Callable[[str, str], bool | None] | None) -> bool | None:
+    """Return whether a translation is behind its source; ``None`` if it cannot be told."""
+    version = translation.source_version
+    if version is None:
+        return None
+    if version == source.source.digest:
+        return False
+    if _COMMIT.match(version) and len(version) != len(source.source.digest):
+        return changed_since(source.source.path, version) if changed_since else None
+    return True
+
+
+def outdated_pages(pages: Sequence[Page], config: Config, changed_since: Callable[[str, str], bool | None] | None) -> set[tuple[str, int]]:
+    """Return the (language, code) of every translation behind its source page."""
+    sources = {page.code: page for page in pages if page.language == config.source_language}
+    return {
+        (page.language, page.code)
+        for page in pages
+        if page.language != config.source_language and page.code in sources and is_outdated(page, sources[page.code], changed_since)
+    }
+
+
+def translation_status(
+    pages: Sequence[Page], config: Config, changed_since: Callable[[str, str], bool | None] | None
+) -> list[LanguageStatus]:
+    """Return the status of every language other than the source language."""
+    sources = {page.code: page for page in pages if page.language == config.source_language}
+    by_key = {(page.language, page.code): page for page in pages}
+    statuses = []
+    for language in config.languages:
+        if language.tag == config.source_language:
+            continue
+        status = LanguageStatus(language.tag, len(sources))
+        for code, source in sorted(sources.items()):
+            page = by_key.get((language.tag, code))
+            if page is None:
+                status.missing.append(code)
+                continue
+            status.translated.append(code)
+            outdated = is_outdated(page, source, changed_since)
+            if outdated is None:
+                status.untracked.append(code)
+            elif outdated:
+                status.outdated.append(code)
+                status.current_versions[code] = source.source.digest
+        statuses.append(status)
+    return statuses

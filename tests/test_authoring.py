@@ -1,0 +1,143 @@
+"""``sitegen new`` and ``sitegen translations``: what authors and translators run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+from sitegen.load import content_digest
+from tests.conftest import ScratchSite, page
+
+Capture = pytest.CaptureFixture[str]
+
+
+def test_new_prefills_name_and_spec_from_the_registry(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({})
+    assert main(["new", "418", "--root", str(root)]) == 0
+    assert capsys.readouterr().out == "Created content/en/418.md\n"
+    text = (root / "content" / "en" / "418.md").read_text("utf-8")
+    assert "code: 418\nname: (Unused)\nspec: RFC 9110 §15.5.19\n" in text
+    # the new page builds without errors
+    assert main(["check", "--root", str(root)]) == 0
+
+
+def test_new_refuses_to_overwrite(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    before = (root / "content" / "en" / "307.md").read_bytes()
+    assert main(["new", "307", "--root", str(root)]) == 1
+    assert "content/en/307.md already exists: refusing to overwrite it" in capsys.readouterr().err
+    assert (root / "content" / "en" / "307.md").read_bytes() == before
+
+
+def test_new_translation_starts_from_the_english_page_and_records_its_version(scratch_site: ScratchSite) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", seeAlso="[308]")})
+    english = (root / "content" / "en" / "307.md").read_text("utf-8")
+    assert main(["new", "307", "--lang", "pt-BR", "--root", str(root)]) == 0
+    text = (root / "content" / "pt-br" / "307.md").read_text("utf-8")
+    assert "# Translated from content/en/307.md" in text
+    assert "seeAlso: [308]" in text and "Body of 307." in text
+    assert f"source_version: {content_digest(english)}\n" in text
+
+
+def test_new_translation_needs_the_english_page(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({})
+    assert main(["new", "307", "--lang", "fr", "--root", str(root)]) == 1
+    assert "no content/en/307.md to translate from: create it first with 'sitegen new 307'" in capsys.readouterr().err
+
+
+def test_new_with_an_unknown_language_is_a_usage_error(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({})
+    assert main(["new", "307", "--lang", "de", "--root", str(root)]) == 2
+    assert "--lang de is not a configured language" in capsys.readouterr().err
+
+
+def translated_site(scratch_site: ScratchSite) -> Path:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect"), "content/en/308.md": page(308, "Permanent Redirect")})
+    assert main(["new", "307", "--lang", "fr", "--root", str(root)]) == 0
+    assert main(["new", "308", "--lang", "fr", "--root", str(root)]) == 0
+    return root
+
+
+def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = translated_site(scratch_site)
+    english = root / "content" / "en" / "308.md"
+    english.write_text(english.read_text("utf-8").replace("Body of 308.", "Body of 308, revised."), "utf-8")
+    capsys.readouterr()
+    assert main(["translations", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[:3] == [
+        "fr: 2/2 translated, 0 missing, 1 outdated",
+        f"  outdated: content/fr/308.md (set source_version: {content_digest(english.read_text('utf-8'))} once updated)",
+        "pt-BR: 0/2 translated, 2 missing, 0 outdated",
+    ]
+    assert main(["translations", "--root", str(root), "--format", "json", "--lang", "fr"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "fr": {"total": 2, "translated": [307, 308], "missing": [], "outdated": [308], "untracked": []}
+    }
+    assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
+    assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "missing"]) == 0
+    assert main(["translations", "--root", str(root), "--fail-on", "missing"]) == 1
+
+
+def test_outdated_translation_says_so_on_the_page(scratch_site: ScratchSite) -> None:
+    root = translated_site(scratch_site)
+    english = root / "content" / "en" / "308.md"
+    english.write_text(english.read_text("utf-8") + "\nMore.\n", "utf-8")
+    assert main(["build", "--root", str(root)]) == 0
+    outdated = (root / "_site" / "fr" / "308" / "index.html").read_text("utf-8")
+    current = (root / "_site" / "fr" / "307" / "index.html").read_text("utf-8")
+    assert "Cette traduction n’est peut-être plus à jour" in outdated
+    assert '<a href="/en/308/">Lire la version originale actuelle</a>' in outdated
+    assert "plus à jour" not in current
+
+
+def test_mdn_source_commit_is_compared_with_git_history(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "start")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "english")
+    commit = git("rev-parse", "HEAD")
+    (root / "content" / "fr").mkdir()
+    (root / "content" / "fr" / "307.md").write_text(
+        f"---\ntitle: 307 Redirection temporaire\nslug: Web/HTTP/Status/307\nl10n:\n  sourceCommit: {commit}\n---\n", "utf-8"
+    )
+    assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 0
+    english = root / "content" / "en" / "307.md"
+    english.write_text(english.read_text("utf-8") + "\nChanged.\n", "utf-8")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "change english")
+    capsys.readouterr()
+    assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
+    assert "outdated: content/fr/307.md" in capsys.readouterr().out
+
+
+def test_missing_ui_string_falls_back_to_english_and_is_reported(scratch_site: ScratchSite, tmp_path: Path, capsys: Capture) -> None:
+    from tests.conftest import REPO, SCRATCH_CONFIG
+
+    locales = tmp_path / "locales"
+    for source in (REPO / "locales").rglob("*.po*"):
+        target = locales / source.relative_to(REPO / "locales")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source.read_text("utf-8"), "utf-8")
+    catalog = locales / "fr" / "LC_MESSAGES" / "messages.po"
+    text = catalog.read_text("utf-8")
+    catalog.write_text(text.replace('msgstr "Voir aussi"', 'msgstr ""'), "utf-8")
+    line = catalog.read_text("utf-8").splitlines().index('msgid "See also"') + 1
+    root = scratch_site(
+        {"content/en/307.md": page(307, "T", seeAlso="[308]"), "content/en/308.md": page(308, "P")},
+        SCRATCH_CONFIG.replace(str(REPO / "locales"), str(locales)),
+    )
+    assert main(["build", "--root", str(root)]) == 0
+    err = capsys.readouterr().err
+    assert f"locales/fr/LC_MESSAGES/messages.po:{line}: warning: untranslated UI string 'See also': shown in English" in err
+    html = (root / "_site" / "fr" / "307" / "index.html").read_text("utf-8")
+    assert '<h2 id="page-see-also">See also</h2>' in html
+    assert main(["check", "--strict", "--root", str(root)]) == 1

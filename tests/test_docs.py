@@ -1,0 +1,34 @@
+"""The README stays true: every command and every front-matter field is documented."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from sitegen.cli import make_parser
+from sitegen.load import FACT_FIELDS, NATIVE_FIELDS
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text("utf-8")
+
+
+def commands() -> list[str]:
+    parser = make_parser()
+    action = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return sorted(action.choices)
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"sitegen {command}" in README
+
+
+@pytest.mark.parametrize("field", sorted((NATIVE_FIELDS | FACT_FIELDS) - {"see_also"}))
+def test_every_front_matter_field_is_in_the_readme(field: str) -> None:
+    assert f"`{field}`" in README
+
+
+@pytest.mark.parametrize("target", ["build", "test", "check", "i18n", "golden"])
+def test_every_make_target_is_in_the_readme(target: str) -> None:
+    assert f"make {target}" in README
