@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 _MACRO = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\((.*?)\))?\s*\}\}", re.DOTALL)
 _TAG = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*(.*?)\s*-?%\}", re.DOTALL)
 _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?))\s*(?:,|$)""")
+_QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 _KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 BLOCK_MACROS = {"specifications", "compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages"}
@@ -50,6 +51,10 @@ def parse_arguments(text: str | None) -> tuple[str, ...]:
         value = match.group(1) if match.group(1) is not None else match.group(2)
         if value is None:
             value = match.group(3) or ""
+            # stray text around a quoted argument (`:3 "6.4.7"`): the quoted part is meant
+            quoted = _QUOTED.search(value)
+            if quoted:
+                value = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
         arguments.append(value.replace('\\"', '"').replace("\\'", "'"))
         position = match.end()
     return tuple(arguments)

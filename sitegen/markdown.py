@@ -21,6 +21,7 @@ from pygments.util import ClassNotFound
 
 from sitegen.macros import Macro, TemplateTag, macros_plugin
 from sitegen.model import Problem, Reference
+from sitegen.spec_refs import SpecRef
 from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
 
 if TYPE_CHECKING:
@@ -28,9 +29,8 @@ if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-    from sitegen.spec_refs import SpecRef
-
 _FORMATTER = HtmlFormatter(nowrap=True)
+_SECTION = re.compile(r"^(?:[0-9]+|[A-Z])(?:\.[0-9]+)*$")
 _HTTP_MESSAGE = re.compile(r"(?<=\n\n)(?=HTTP/[0-9.]+ [0-9]{3}|[A-Z]+ \S+ HTTP/[0-9.]+\n)")
 _NOTHING_MACROS = {"compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
 _TEXT_ONLY_MACROS = {"experimental_inline", "deprecated_inline", "non-standard_inline", "optional_inline"}
@@ -251,9 +251,11 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         if not arguments or not arguments[0].strip().isdigit():
             env.warn(line, f"{macro.source}: an RFC number is expected as the first argument")
             return ""
-        from sitegen.spec_refs import SpecRef
-
-        spec = SpecRef(f"RFC {int(arguments[0])}", arguments[2].strip() if len(arguments) > 2 and arguments[2].strip() else None)
+        section = arguments[2].strip() if len(arguments) > 2 else ""
+        if section and not _SECTION.match(section):
+            env.warn(line, f"{macro.source}: {section!r} is not a section number such as 6.4.7", "the link goes to the whole RFC")
+            section = ""
+        spec = SpecRef(f"RFC {int(arguments[0])}", section or None)
         title = f": {html.escape(arguments[1])}" if len(arguments) > 1 and arguments[1] else ""
         return f'<a href="{html.escape(spec.url)}">{html.escape(spec.label)}</a>{title}'
     if name == "specifications":

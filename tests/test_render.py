@@ -111,7 +111,7 @@ def test_class_and_language_indexes(site: dict[str, bytes]) -> None:
     assert names == ["307 Redirection temporaire", "308 Permanent Redirect"]
 
 
-@pytest.mark.parametrize("fixture", ["multilingual", "formats"])
+@pytest.mark.parametrize("fixture", ["multilingual", "formats", "seeds"])
 def test_no_raw_macro_or_tag_and_no_dead_internal_link(fixture: str) -> None:
     files = build_fixture(SITES / fixture)[0]
     for path, data in files.items():
