@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
 
-_MACRO = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\((.*?)\))?\s*\}\}", re.DOTALL)
-_TAG = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*(.*?)\s*-?%\}", re.DOTALL)
+MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\((.*?)\))?\s*\}\}", re.DOTALL)
+TAG_PATTERN = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*(.*?)\s*-?%\}", re.DOTALL)
 _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?))\s*(?:,|$)""")
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 _KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -62,7 +62,7 @@ def parse_arguments(text: str | None) -> tuple[str, ...]:
 
 def parse_macro(text: str) -> Macro | None:
     """Return the macro at the start of ``text``, if there is one."""
-    match = _MACRO.match(text)
+    match = MACRO_PATTERN.match(text)
     if match is None:
         return None
     return Macro(match.group(1).lower(), parse_arguments(match.group(2)), match.group(0))
@@ -85,7 +85,7 @@ class TemplateTag:
 
 def parse_tag(text: str) -> TemplateTag | None:
     """Return the template tag at the start of ``text``, if there is one."""
-    match = _TAG.match(text)
+    match = TAG_PATTERN.match(text)
     if match is None:
         return None
     name, rest = match.group(1).lower(), match.group(2)

@@ -19,7 +19,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sitegen.macros import Macro, TemplateTag, macros_plugin
+from sitegen.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
 from sitegen.model import Problem, Reference
 from sitegen.spec_refs import SpecRef
 from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
@@ -123,6 +123,8 @@ def create_markdown() -> MarkdownIt:
     md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#", slug_func=_slugify)
     md.add_render_rule("macro", _render_macro)
+    md.add_render_rule("html_block", _render_html)
+    md.add_render_rule("html_inline", _render_html)
     md.add_render_rule("template_tag", _render_tag)
     return md
 
@@ -208,6 +210,23 @@ def _rewrite_link(token: Token, env: _Env, line: int) -> bool:
 def _render_macro(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
     return render_macro(token.meta["macro"], env["sitegen"], token.meta.get("line", 0), token.block)
+
+
+def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """Raw HTML passes through, but macros and template tags inside it are expanded too."""
+    token = tokens[idx]
+    sitegen_env: _Env = env["sitegen"]
+    line = token.map[0] if token.map else token.meta.get("line", 0) if token.meta else 0
+
+    def expand(match: re.Match[str]) -> str:
+        macro = parse_macro(match.group(0))
+        return render_macro(macro, sitegen_env, line) if macro else ""
+
+    def drop_tag(match: re.Match[str]) -> str:
+        sitegen_env.warn(line, f"unsupported template tag {match.group(0).splitlines()[0]} in HTML", "it is left out of the page")
+        return ""
+
+    return TAG_PATTERN.sub(drop_tag, MACRO_PATTERN.sub(expand, token.content))
 
 
 def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str:
