@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sitegen.model import Config, MoreLink, Page, Problem, Reference, Source
+from sitegen.model import Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -218,7 +218,7 @@ def _code(fields: _Fields, file_stem: str) -> int | None:
     raw = fields.data.get("code")
     code: int | None = None
     if raw is not None:
-        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit())):
+        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and is_number(raw))):
             fields.error("code", f"'code' must be an integer such as 307, not {raw!r}")
             return None
         code = int(raw)
@@ -236,7 +236,7 @@ def _code(fields: _Fields, file_stem: str) -> int | None:
     if not 100 <= code <= 599:
         fields.error("code" if raw is not None else "title", f"code {code} is outside 100-599")
         return None
-    if file_stem.isdigit() and int(file_stem) != code:
+    if is_number(file_stem) and int(file_stem) != code:
         fields.error(
             "code" if raw is not None else "title",
             f"code {code} does not match the file name '{file_stem}'",
@@ -257,7 +257,7 @@ def _references(fields: _Fields, key: str) -> tuple[Reference, ...]:
     for item, item_node in zip(items, item_nodes, strict=False):
         line = item_node.start_mark.line + 2 if item_node is not None else fields.lines.get(key, 1)
         text = str(item).strip()
-        if isinstance(item, bool) or not (isinstance(item, int) or text.isdigit()):
+        if isinstance(item, bool) or not (isinstance(item, int) or is_number(text)):
             fields.problems.append(Problem(fields.path, line, f"{key}: expected a status code such as 308, not {item!r}"))
             continue
         references.append(Reference(int(text), line))

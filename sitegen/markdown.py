@@ -20,7 +20,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from sitegen.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
-from sitegen.model import Problem, Reference
+from sitegen.model import Problem, Reference, is_number
 from sitegen.spec_refs import SpecRef
 from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
 
@@ -234,10 +234,10 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
     context, arguments = env.context, macro.arguments
     name = macro.name
     if name == "httpstatus":
-        if not arguments or not arguments[0].strip().isdigit():
+        if not arguments or not is_number(arguments[0]):
             env.warn(line, f"{macro.source}: a status code is expected as the first argument")
             return html.escape(arguments[1] if len(arguments) > 1 else "")
-        code = int(arguments[0])
+        code = int(arguments[0].strip())
         link = context.link_for(code)
         if link is None:
             name_text = context.plain_name(code)
@@ -267,14 +267,14 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         text = html.escape(label) if name == "glossary" else f"<code>{html.escape(label)}</code>"
         return f'<a href="{html.escape(url)}">{text}</a>'
     if name == "rfc":
-        if not arguments or not arguments[0].strip().isdigit():
+        if not arguments or not is_number(arguments[0]):
             env.warn(line, f"{macro.source}: an RFC number is expected as the first argument")
             return ""
         section = arguments[2].strip() if len(arguments) > 2 else ""
         if section and not _SECTION.match(section):
             env.warn(line, f"{macro.source}: {section!r} is not a section number such as 6.4.7", "the link goes to the whole RFC")
             section = ""
-        spec = SpecRef(f"RFC {int(arguments[0])}", section or None)
+        spec = SpecRef(f"RFC {int(arguments[0].strip())}", section or None)
         title = f": {html.escape(arguments[1])}" if len(arguments) > 1 and arguments[1] else ""
         return f'<a href="{html.escape(spec.url)}">{html.escape(spec.label)}</a>{title}'
     if name == "specifications":

@@ -15,6 +15,12 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 
+def is_number(text: str) -> bool:
+    """Return whether ``text`` is a plain ASCII integer ("307"; not "³" or "٣")."""
+    text = text.strip()
+    return text.isascii() and text.isdigit()
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with the input, reported as ``path:line: message``."""

@@ -141,6 +141,7 @@ def test_front_matter_wins_over_takeaways_section_with_a_warning() -> None:
 @example("---\ncode: !!python/object:os.system x\n---\n")
 @example("---\ncode: 2001-01-01\nname: [\n---\n")
 @example("---\n&a [*a]\n---\n")
+@example("---\ncode: '²'\nname: x\nseeAlso: ['³']\n---\n")
 @example("---\ncode: 307\nname: T\nseeAlso: {a: 1}\nmore: 3\n---\n{{HTTPStatus(\n")
 def test_loader_never_raises_and_lines_stay_in_the_file(text: str) -> None:
     _page, problems = load_text(text, "content/en/307.md", "en", "307")

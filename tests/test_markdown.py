@@ -68,6 +68,8 @@ ARGUMENT = st.one_of(st.text(max_size=8), st.integers(min_value=0, max_value=999
     before=st.text(max_size=10),
 )
 @example(name="HTTPStatus", arguments=["3{{"], quote='"', before="")
+@example(name="HTTPStatus", arguments=["²"], quote='"', before="")
+@example(name="RFC", arguments=["²"], quote='"', before="")
 def test_no_macro_ever_leaves_braces_in_the_output(name: str, arguments: list[str], quote: str, before: str) -> None:
     """A macro, known or not, with any arguments, never shows up raw in the HTML."""
     arguments = [argument.replace(quote or ",", "").replace("{", "").replace("}", "").replace("`", "") for argument in arguments]
