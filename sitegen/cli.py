@@ -18,7 +18,7 @@ from sitegen.config import load_config
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sitegen.model import Config, Problem
+    from sitegen.model import Config, Language, Problem
 
 FOLD_AFTER = 3
 """A warning repeated on more pages than this is shown this many times, then counted."""
@@ -107,6 +107,15 @@ def command_check(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _language(config: Config, name: str, command: str) -> Language:
+    """Return the configured language named by ``--lang``, or raise a usage error."""
+    language = config.find_language(name)
+    if language is None:
+        known = ", ".join(language.tag for language in config.languages)
+        raise UsageError(f"sitegen {command}: --lang {name} is not a configured language ({known})")
+    return language
+
+
 def command_new(arguments: argparse.Namespace) -> int:
     """Create a page from the registry, or a translation skeleton from the source page."""
     from sitegen.authoring import AuthoringError, create_page
@@ -114,13 +123,9 @@ def command_new(arguments: argparse.Namespace) -> int:
     config = _config(arguments)
     if config is None:
         return 1
-    tag = arguments.lang or config.source_language
-    matches = [language for language in config.languages if tag.lower() in (language.tag.lower(), language.segment.lower())]
-    if not matches:
-        known = ", ".join(language.tag for language in config.languages)
-        raise UsageError(f"sitegen new: --lang {tag} is not a configured language ({known})")
+    language = _language(config, arguments.lang or config.source_language, "new")
     try:
-        path = create_page(config, arguments.code, matches[0])
+        path = create_page(config, arguments.code, language)
     except AuthoringError as error:
         print(f"sitegen new: {error}", file=sys.stderr)
         return 1
@@ -141,10 +146,8 @@ def command_translations(arguments: argparse.Namespace) -> int:
     pages, problems = load_pages(config)
     statuses = translation_status(pages, config, git_changed_since(config))
     if arguments.lang:
-        wanted = arguments.lang.lower()
-        statuses = [status for status in statuses if wanted in (status.tag.lower(), config.language(status.tag).segment)]
-        if not statuses:
-            raise UsageError(f"sitegen translations: --lang {arguments.lang} is not a translated language")
+        wanted = _language(config, arguments.lang, "translations")
+        statuses = [status for status in statuses if status.tag == wanted.tag]
     if problems:
         report(problems, strict=False)
     if arguments.format == "json":

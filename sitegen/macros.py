@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
@@ -96,32 +98,28 @@ def parse_tag(text: str) -> TemplateTag | None:
     return TemplateTag(name, arguments, keywords, match.group(0))
 
 
-def _macro_inline(state: StateInline, silent: bool) -> bool:
-    """Inline rule: ``{{...}}`` anywhere in a paragraph."""
-    if not state.src.startswith("{{", state.pos):
-        return False
-    macro = parse_macro(state.src[state.pos : state.posMax])
-    if macro is None:
-        return False
-    if not silent:
-        token = state.push("macro", "", 0)
-        token.meta = {"macro": macro, "newlines": state.src.count("\n", 0, state.pos)}
-    state.pos += len(macro.source)
-    return True
+def _inline_rule(
+    opener: str, parse: Callable[[str], Macro | TemplateTag | None], token_type: str, key: str
+) -> Callable[[StateInline, bool], bool]:
+    """Return an inline rule turning ``opener...`` into a ``token_type`` token."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if not state.src.startswith(opener, state.pos):
+            return False
+        parsed = parse(state.src[state.pos : state.posMax])
+        if parsed is None:
+            return False
+        if not silent:
+            token = state.push(token_type, "", 0)
+            token.meta = {key: parsed, "newlines": state.src.count("\n", 0, state.pos)}
+        state.pos += len(parsed.source)
+        return True
+
+    return rule
 
 
-def _tag_inline(state: StateInline, silent: bool) -> bool:
-    """Inline rule: ``{% ... %}`` inside a paragraph."""
-    if not state.src.startswith("{%", state.pos):
-        return False
-    tag = parse_tag(state.src[state.pos : state.posMax])
-    if tag is None:
-        return False
-    if not silent:
-        token = state.push("template_tag", "", 0)
-        token.meta = {"tag": tag, "newlines": state.src.count("\n", 0, state.pos)}
-    state.pos += len(tag.source)
-    return True
+_macro_inline = _inline_rule("{{", parse_macro, "macro", "macro")
+_tag_inline = _inline_rule("{%", parse_tag, "template_tag", "tag")
 
 
 def _line(state: StateBlock, line: int) -> str:

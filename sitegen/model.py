@@ -93,6 +93,11 @@ class Config:
         """Return the source language."""
         return self.languages[0]
 
+    def find_language(self, name: str) -> Language | None:
+        """Return the language whose tag or URL segment is ``name`` (any case)."""
+        name = name.lower()
+        return next((language for language in self.languages if name in (language.tag.lower(), language.segment.lower())), None)
+
     def language(self, tag: str) -> Language:
         """Return the language with this tag."""
         for language in self.languages:
