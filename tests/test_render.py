@@ -142,3 +142,15 @@ def test_front_matter_cannot_inject_markup(scratch_site: ScratchSite, tmp_path: 
     assert pages
     for path in pages:
         assert b"<script>alert(1)" not in result.files[path], path
+
+
+def test_static_files_are_copied_as_they_are(scratch_site: ScratchSite) -> None:
+    from sitegen.build import build_site
+    from sitegen.config import load_config
+    from tests.conftest import REPO
+
+    config, _ = load_config(scratch_site({"content/en/307.md": page(307, "T")}))
+    assert config is not None
+    files = build_site(config).files
+    static = {path.relative_to(REPO).as_posix(): path.read_bytes() for path in (REPO / "static").rglob("*") if path.is_file()}
+    assert {path: data for path, data in files.items() if path.startswith("static/")} == static
