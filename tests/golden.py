@@ -22,7 +22,7 @@ def fixture_sites() -> list[Path]:
     return sorted(path for path in SITES.iterdir() if (path / "pyproject.toml").is_file())
 
 
-def build_fixture(site: Path) -> tuple[dict[str, bytes], str]:
+def build_fixture(site: Path, *, with_static: bool = False) -> tuple[dict[str, bytes], str]:
     """Return the generated files and the problem report of a fixture site.
 
     Static files are left out: they are the repository's own, copied as they are
@@ -32,7 +32,7 @@ def build_fixture(site: Path) -> tuple[dict[str, bytes], str]:
     assert config is not None, problems
     result = build_site(config)
     report = "".join(line + "\n" for line in format_problems(result.problems))
-    return {path: data for path, data in result.files.items() if not path.startswith("static/")}, report
+    return {path: data for path, data in result.files.items() if with_static or not path.startswith("static/")}, report
 
 
 def expected_files(site: Path) -> dict[str, bytes]:

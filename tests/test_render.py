@@ -113,7 +113,7 @@ def test_class_and_language_indexes(site: dict[str, bytes]) -> None:
 
 @pytest.mark.parametrize("fixture", ["multilingual", "formats", "seeds"])
 def test_no_raw_macro_or_tag_and_no_dead_internal_link(fixture: str) -> None:
-    files = build_fixture(SITES / fixture)[0]
+    files = build_fixture(SITES / fixture, with_static=True)[0]
     for path, data in files.items():
         if not path.endswith(".html"):
             continue
