@@ -41,8 +41,9 @@ fmt: $(TEST_STAMP)
 test: lint  ## ruff, mypy and every test
 	$(BIN)/pytest
 
-golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites
+golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites and invalid-input cases
 	$(BIN)/python -m tests.golden
+	$(BIN)/python -m tests.test_invalid
 
 bench: $(TEST_STAMP)  ## build and live-reload figures on the full site
 	$(BIN)/python -m tests.bench
