@@ -304,6 +304,11 @@ def _render_tag(self: RendererHTML, tokens: Sequence[Token], idx: int, options: 
         sitegen_env.warn(line, "an admonition inside a paragraph is shown as plain text", "put the tag on its own line")
         return html.escape(" ".join(tag.arguments[1:] or tag.arguments))
     if tag.name == "admonition":
+        sitegen_env.warn(
+            line,
+            "template tag {% admonition %} shown as a note",
+            "sitegen has no template tags: a '> **Note:** ...' quote says the same",
+        )
         kind = (tag.keyword("type") or (tag.arguments[0] if tag.arguments else "note")).lower()
         kind = kind if kind in _ADMONITION_KINDS else "note"
         title = tag.keyword("name") or (tag.arguments[1] if len(tag.arguments) > 1 else "")

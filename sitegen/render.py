@@ -243,8 +243,21 @@ class Renderer:
         return alternates
 
     def code_summary(self, language: Language, code: int) -> dict[str, Any]:
-        """Return how a code is listed in indexes and "see also" lists."""
-        entry = self.site.entry(language, code)
+        """Return how a code is listed in indexes and "see also" lists.
+
+        A code without a page is listed by its registry name, without a link.
+        """
+        entry = self.site.entries.get((language.tag, code))
+        if entry is None:
+            registered = load_registry().get(code)
+            return {
+                "code": code,
+                "name": registered.name if registered else "",
+                "url": None,
+                "overview": "",
+                "lang": self.config.source_language if registered and language.tag != self.config.source_language else None,
+                "translated": False,
+            }
         overview = entry.page.overview or self.rendered.bodies[(language.tag, code)].first_paragraph
         return {
             "code": code,

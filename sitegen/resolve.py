@@ -34,7 +34,7 @@ class Entry:
     """A translation made from an older version of the source page."""
     specs: tuple[SpecRef, ...]
     see_also: tuple[int, ...]
-    """``seeAlso`` codes that have a page."""
+    """``seeAlso`` codes, this page's own left out; those without a page are shown as text."""
 
     @property
     def content_language(self) -> str:
@@ -134,9 +134,7 @@ def resolve_site(pages: Sequence[Page], config: Config, outdated: Set[tuple[str,
         for language in config.languages:
             own = by_key.get((language.tag, code))
             page = own or fallback
-            see_also = tuple(
-                dict.fromkeys(reference.code for reference in page.see_also if reference.code in available and reference.code != code)
-            )
+            see_also = tuple(dict.fromkeys(reference.code for reference in page.see_also if reference.code != code))
             entries[(language.tag, code)] = Entry(
                 language=language,
                 code=code,
