@@ -521,6 +521,20 @@ def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[d
             files[path] = renderer.render(path, outputs[path])
         except jinja2.TemplateError as error:
             problems[template_problem(error, renderer.config)] = None
-        except (TypeError, ValueError, KeyError, AttributeError) as error:
+        except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as error:
+            # an expression in a template can fail like Python code; if no template
+            # frame is involved, the bug is ours and must not pass for a template error
+            if not in_template(error, renderer.config):
+                raise
             problems[template_problem(error, renderer.config)] = None
     return files, list(problems)
+
+
+def in_template(error: BaseException, config: Config) -> bool:
+    """Return whether a template's code is in the traceback of ``error``."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.startswith(str(config.templates_dir)):
+            return True
+        traceback = traceback.tb_next
+    return False
