@@ -24,14 +24,36 @@ TOP_KEYS = {
     "repository": "URL of the source repository, for translators",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn"}
+_SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RESERVED_SEGMENTS = {"api", "static"}
+"""URL segments the site uses for itself."""
 _BCP47 = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
 
 
-def _line_of(text: str, key: str) -> int | None:
-    """Return the first line that assigns ``key`` in TOML text, if any."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE)
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+def _line_of(text: str, key: str, start: int = 0) -> int | None:
+    """Return the line that assigns ``key`` in TOML text, at or after line ``start``,
+    within the table that line is in."""
+    lines = text.split("\n")
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start, len(lines)):
+        if number > start and lines[number].lstrip().startswith("["):
+            break
+        if pattern.match(lines[number]):
+            return number + 1
+    return None
+
+
+def _language_starts(text: str) -> list[int]:
+    """Return the 0-based line of each ``[[tool.sitegen.languages]]`` header."""
+    return [number for number, line in enumerate(text.split("\n")) if re.match(r"^\s*\[\[\s*tool\.sitegen\.languages\s*\]\]", line)]
+
+
+def _sitegen_start(text: str) -> int:
+    """Return the 0-based line of the ``[tool.sitegen]`` header (0 if there is none)."""
+    for number, line in enumerate(text.split("\n")):
+        if re.match(r"^\s*\[\s*tool\.sitegen\s*\]", line):
+            return number
+    return 0
 
 
 def _unknown(key: str, known: set[str] | dict[str, str], path: str, line: int | None) -> Problem:
@@ -58,37 +80,73 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         line_match = re.search(r"line (\d+)", str(error))
         line = int(line_match.group(1)) if line_match else None
         return None, [Problem(CONFIG_FILE, line, f"invalid TOML: {error}")]
-    settings = dict(data.get("tool", {}).get("sitegen", {}))
-    settings.update(overrides or {})
+    except OSError as error:
+        return None, [Problem(CONFIG_FILE, None, f"cannot read {path}: {error.strerror or error}")]
+    tool = data.get("tool", {})
+    settings = tool.get("sitegen", {}) if isinstance(tool, dict) else None
+    if not isinstance(settings, dict):
+        return None, [Problem(CONFIG_FILE, None, "[tool.sitegen] must be a table")]
+    settings = {**settings, **(overrides or {})}
     if not settings:
         return None, [Problem(CONFIG_FILE, None, "no [tool.sitegen] section")]
+    top = _sitegen_start(text)
 
     for key in settings:
         if key not in TOP_KEYS:
-            problems.append(_unknown(key, TOP_KEYS, CONFIG_FILE, _line_of(text, key)))
+            problems.append(_unknown(key, TOP_KEYS, CONFIG_FILE, _line_of(text, key, top)))
 
+    entries = settings.get("languages") or []
+    if not isinstance(entries, list):
+        return None, [
+            *problems,
+            Problem(CONFIG_FILE, _line_of(text, "languages", top), "'languages' must be a list of [[tool.sitegen.languages]] tables"),
+        ]
+    starts = _language_starts(text)
     languages: list[Language] = []
-    for index, entry in enumerate(settings.get("languages") or []):
+    for index, entry in enumerate(entries):
+        start = starts[index] if index < len(starts) else top
         if not isinstance(entry, dict) or not isinstance(entry.get("tag"), str):
-            problems.append(Problem(CONFIG_FILE, None, f"languages[{index}]: expected a table with a 'tag'"))
+            problems.append(Problem(CONFIG_FILE, start + 1, f"languages[{index}]: expected a table with a 'tag'"))
             continue
         for key in entry:
             if key not in LANGUAGE_KEYS:
-                problems.append(_unknown(key, LANGUAGE_KEYS, CONFIG_FILE, _line_of(text, key)))
+                problems.append(_unknown(key, LANGUAGE_KEYS, CONFIG_FILE, _line_of(text, key, start)))
         tag = entry["tag"]
         if not _BCP47.match(tag):
-            problems.append(Problem(CONFIG_FILE, _line_of(text, "tag"), f"'{tag}' is not a BCP 47 tag such as 'pt-BR'"))
+            problems.append(Problem(CONFIG_FILE, _line_of(text, "tag", start), f"'{tag}' is not a BCP 47 tag such as 'pt-BR'"))
+            continue
+        segment = str(entry.get("segment", tag.lower()))
+        if not _SEGMENT.match(segment) or segment in RESERVED_SEGMENTS:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    _line_of(text, "segment", start) or _line_of(text, "tag", start),
+                    f"'{segment}' cannot be a URL segment",
+                    hint=f"use lower-case letters, digits and '-', not {', '.join(sorted(RESERVED_SEGMENTS))}",
+                )
+            )
+            continue
+        clash = next((other for other in languages if segment == other.segment or tag.lower() == other.tag.lower()), None)
+        if clash is not None:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    _line_of(text, "tag", start),
+                    f"language '{tag}' ({segment}) has the tag or URL segment of '{clash.tag}' ({clash.segment})",
+                )
+            )
+            continue
         direction = entry.get("dir", "ltr")
         if direction not in ("ltr", "rtl"):
-            problems.append(Problem(CONFIG_FILE, _line_of(text, "dir"), f"dir must be 'ltr' or 'rtl', not '{direction}'"))
+            problems.append(Problem(CONFIG_FILE, _line_of(text, "dir", start), f"dir must be 'ltr' or 'rtl', not '{direction}'"))
             direction = "ltr"
         languages.append(
             Language(
                 tag=tag,
-                segment=str(entry.get("segment", tag.lower())),
+                segment=segment,
                 name=str(entry.get("name", tag)),
                 direction=direction,
-                title=entry.get("title"),
+                title=str(entry["title"]) if entry.get("title") else None,
                 mdn_locale=str(entry.get("mdn", "en-US" if tag == "en" else tag)),
             )
         )
@@ -100,22 +158,26 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     source = [language for language in languages if language.tag == source_tag]
     if not source:
         problems.append(
-            Problem(CONFIG_FILE, _line_of(text, "source_language"), f"source_language '{source_tag}' is not among the languages")
+            Problem(CONFIG_FILE, _line_of(text, "source_language", top), f"source_language '{source_tag}' is not among the languages")
         )
         return None, problems
     languages = source + [language for language in languages if language.tag != source_tag]
 
     base_url = str(settings.get("base_url", "http://localhost:8000/"))
     if not re.match(r"^https?://[^/]+", base_url):
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url"), f"base_url must be an absolute http(s) URL, not '{base_url}'"))
+        problems.append(
+            Problem(CONFIG_FILE, _line_of(text, "base_url", top), f"base_url must be an absolute http(s) URL, not '{base_url}'")
+        )
     if not base_url.endswith("/"):
         base_url += "/"
+
+    root = root.resolve()
 
     def folder(key: str, default: str) -> Path:
         return (root / str(settings.get(key, default))).resolve()
 
     config = Config(
-        root=root.resolve(),
+        root=root,
         title=str(settings.get("title", "HTTP status codes")),
         base_url=base_url,
         source_language=source_tag,
@@ -125,6 +187,26 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         static_dir=folder("static", "static"),
         locales_dir=folder("locales", "locales"),
         output_dir=folder("output", "_site"),
-        repository_url=settings.get("repository"),
+        repository_url=str(settings["repository"]) if settings.get("repository") else None,
     )
+    output = config.output_dir
+    inputs = {
+        "the project": root,
+        "content": config.content_dir,
+        "templates": config.templates_dir,
+        "static": config.static_dir,
+        "locales": config.locales_dir,
+    }
+    for name, folder_path in inputs.items():
+        # the output folder is replaced whole on every build: it must hold nothing else
+        if output == folder_path or output in folder_path.parents:
+            problems.append(
+                Problem(
+                    CONFIG_FILE,
+                    _line_of(text, "output", top),
+                    f"the output folder {output} would replace {name}",
+                    hint="choose an empty folder such as _site",
+                )
+            )
+            return None, problems
     return config, problems

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
 
-MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\((.*?)\))?\s*\}\}", re.DOTALL)
-TAG_PATTERN = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*(.*?)\s*-?%\}", re.DOTALL)
+# the arguments never run past "}}": a macro missing its ")" must not swallow the text after it
+MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\(((?:(?!\}\}).)*?)\))?\s*\}\}", re.DOTALL)
+TAG_PATTERN = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*((?:(?!%\}).)*?)\s*-?%\}", re.DOTALL)
 _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?))\s*(?:,|$)""")
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 _KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
@@ -122,6 +123,19 @@ _macro_inline = _inline_rule("{{", parse_macro, "macro", "macro")
 _tag_inline = _inline_rule("{%", parse_tag, "template_tag", "tag")
 
 
+def _stray_braces(state: StateInline, silent: bool) -> bool:
+    """Inline rule, after the macro rules: a ``{{`` or ``{%`` that opens nothing."""
+    opener = state.src[state.pos : state.pos + 2]
+    if opener not in ("{{", "{%"):
+        return False
+    if not silent:
+        token = state.push("stray_braces", "", 0)
+        token.content = opener
+        token.meta = {"newlines": state.src.count("\n", 0, state.pos)}
+    state.pos += 2
+    return True
+
+
 def _line(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
@@ -152,7 +166,8 @@ def _block_tag(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         return False
     line = start_line
     text = ""
-    while line < end_line:
+    # a tag may span lines, but not a blank line: an unclosed "{%" costs one paragraph's scan
+    while line < end_line and (line == start_line or not state.isEmpty(line)):
         text += ("\n" if text else "") + _line(state, line)
         line += 1
         if "%}" in text:
@@ -174,7 +189,8 @@ def macros_plugin(md: MarkdownIt) -> None:
     """Teach ``md`` to parse macros and template tags into tokens."""
     md.inline.ruler.before("text", "macro", _macro_inline)
     md.inline.ruler.before("text", "template_tag", _tag_inline)
-    md.block.ruler.before("paragraph", "macro_block", _block_macro)
+    md.inline.ruler.after("template_tag", "stray_braces", _stray_braces)
+    md.block.ruler.before("paragraph", "macro_block", _block_macro, {"alt": ["paragraph"]})
     md.block.ruler.before("paragraph", "template_tag_block", _block_tag, {"alt": ["paragraph"]})
     md.core.ruler.after("inline", "macro_lines", _set_lines)
 
@@ -187,7 +203,9 @@ def _set_lines(state: object) -> None:
         if token.map:
             line = token.map[0]
         for child in token.children or ():
-            if child.type in ("macro", "template_tag"):
+            if child.type in ("macro", "template_tag", "stray_braces"):
                 child.meta["line"] = line + child.meta["newlines"]
+            elif child.type == "html_inline":
+                child.meta = {**(child.meta or {}), "line": line}
         if token.type in ("macro", "template_tag"):
             token.meta["line"] = line

@@ -123,6 +123,7 @@ def create_markdown() -> MarkdownIt:
     md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#", slug_func=_slugify)
     md.add_render_rule("macro", _render_macro)
+    md.add_render_rule("stray_braces", _render_stray_braces)
     md.add_render_rule("html_block", _render_html)
     md.add_render_rule("html_inline", _render_html)
     md.add_render_rule("template_tag", _render_tag)
@@ -173,9 +174,14 @@ def _rewrite_links(state: StateCore) -> None:
             continue
         children: list[Token] = []
         dropping: list[bool] = []
+        breaks = 0
         for token in block.children:
+            if token.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            if token.type == "macro" and dropping:
+                token.meta["in_link"] = not dropping[-1]
             if token.type == "link_open":
-                drop = _rewrite_link(token, env, line)
+                drop = _rewrite_link(token, env, line + breaks)
                 dropping.append(drop)
                 if drop:
                     continue
@@ -209,7 +215,17 @@ def _rewrite_link(token: Token, env: _Env, line: int) -> bool:
 
 def _render_macro(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
-    return render_macro(token.meta["macro"], env["sitegen"], token.meta.get("line", 0), token.block)
+    return render_macro(token.meta["macro"], env["sitegen"], token.meta.get("line", 0), token.block, not token.meta.get("in_link"))
+
+
+def _render_stray_braces(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """A ``{{`` or ``{%`` that starts no macro or tag: warn, and keep it out of the page."""
+    token = tokens[idx]
+    closer = "}}" if token.content == "{{" else "%}"
+    env["sitegen"].warn(
+        token.meta.get("line", 0), f"'{token.content}' without a matching '{closer}': not a macro", "it is left out of the page"
+    )
+    return ""
 
 
 def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -218,19 +234,38 @@ def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options:
     sitegen_env: _Env = env["sitegen"]
     line = token.map[0] if token.map else token.meta.get("line", 0) if token.meta else 0
 
+    content = token.content
+
     def expand(match: re.Match[str]) -> str:
         macro = parse_macro(match.group(0))
-        return render_macro(macro, sitegen_env, line) if macro else ""
+        if macro is None:
+            return ""
+        # inside a tag (an attribute value) only text may go, never markup
+        in_tag = content.rfind("<", 0, match.start()) > content.rfind(">", 0, match.start())
+        rendered = render_macro(macro, sitegen_env, line + content.count("\n", 0, match.start()), linked=not in_tag)
+        return html.escape(re.sub(r"<[^>]+>", "", rendered)) if in_tag else rendered
 
     def drop_tag(match: re.Match[str]) -> str:
-        sitegen_env.warn(line, f"unsupported template tag {match.group(0).splitlines()[0]} in HTML", "it is left out of the page")
+        sitegen_env.warn(
+            line + content.count("\n", 0, match.start()),
+            f"unsupported template tag {match.group(0).splitlines()[0]} in HTML",
+            "it is left out of the page",
+        )
         return ""
 
-    return TAG_PATTERN.sub(drop_tag, MACRO_PATTERN.sub(expand, token.content))
+    return TAG_PATTERN.sub(drop_tag, MACRO_PATTERN.sub(expand, content))
 
 
-def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str:
-    """Return the HTML of one macro, warning about unknown or malformed ones."""
+def _anchor(url: str, inner: str, linked: bool, lang: str = "") -> str:
+    """Return ``inner`` linked to ``url``, or alone where a link cannot nest."""
+    return f'<a href="{html.escape(url)}"{lang}>{inner}</a>' if linked else inner
+
+
+def render_macro(macro: Macro, env: _Env, line: int, block: bool = False, linked: bool = True) -> str:
+    """Return the HTML of one macro, warning about unknown or malformed ones.
+
+    ``linked`` is false inside a link's text, where another link cannot nest.
+    """
     context, arguments = env.context, macro.arguments
     name = macro.name
     if name == "httpstatus":
@@ -247,7 +282,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         env.refer(code, line)
         label = arguments[1] if len(arguments) > 1 and arguments[1] else link.label
         lang = f' lang="{link.lang}"' if link.lang and not (len(arguments) > 1 and arguments[1]) else ""
-        return f'<a href="{html.escape(link.url)}"{lang}><code>{html.escape(label)}</code></a>'
+        return _anchor(link.url, f"<code>{html.escape(label)}</code>", linked, lang)
     if name in ("httpheader", "httpmethod", "glossary", "cssxref", "domxref", "jsxref", "htmlelement"):
         if not arguments or not arguments[0]:
             env.warn(line, f"{macro.source}: a name is expected as the first argument")
@@ -265,7 +300,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
         label = arguments[1] if len(arguments) > 1 and arguments[1] else target
         url = f"{MDN_ORIGIN}/{context.mdn_locale}/docs/{section}{target.replace(' ', '_')}"
         text = html.escape(label) if name == "glossary" else f"<code>{html.escape(label)}</code>"
-        return f'<a href="{html.escape(url)}">{text}</a>'
+        return _anchor(url, text, linked)
     if name == "rfc":
         if not arguments or not is_number(arguments[0]):
             env.warn(line, f"{macro.source}: an RFC number is expected as the first argument")
@@ -276,7 +311,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False) -> str
             section = ""
         spec = SpecRef(f"RFC {int(arguments[0].strip())}", section or None)
         title = f": {html.escape(arguments[1])}" if len(arguments) > 1 and arguments[1] else ""
-        return f'<a href="{html.escape(spec.url)}">{html.escape(spec.label)}</a>{title}'
+        return _anchor(spec.url, html.escape(spec.label), linked) + title
     if name == "specifications":
         return render_spec_table(context.specs, context.gettext)
     if name in _NOTHING_MACROS:

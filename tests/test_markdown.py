@@ -41,9 +41,10 @@ def test_fixture(line: int, title: str, source: str, expected: str) -> None:
 
 
 def test_problems_carry_the_line_in_the_file() -> None:
-    body = "First.\n\nSecond {{Nope}} and\n{{HTTPStatus(404)}}.\n"
+    body = "First.\n\nSecond {{Nope}} and\n{{HTTPStatus(404)}}.\n\n<div>\nx {{Nope2}}\n</div>\n\na\n[l](404.md) {{ oops\n"
     rendered = render_body(MD, body, context(body_line=10))
-    assert [(problem.line, problem.severity) for problem in rendered.problems] == [(12, "warning"), (13, "warning")]
+    assert sorted(problem.line for problem in rendered.problems if problem.line) == [12, 13, 16, 20, 20]
+    assert {problem.severity for problem in rendered.problems} == {"warning"}
     assert all(problem.path == "content/fr/307.md" for problem in rendered.problems)
 
 
