@@ -65,14 +65,14 @@ def create_page(config: Config, code: int, language: Language) -> Path:
     if not 100 <= code <= 599:
         raise AuthoringError(f"{code} is not a status code: expected 100-599")
     target = page_path(config, language, code)
-    shown = target.relative_to(config.root).as_posix()
+    shown = config.shown(target)
     if target.exists():
         raise AuthoringError(f"{shown} already exists: refusing to overwrite it")
     if language.tag == config.source_language:
         text = new_source_page(code)
     else:
         source = page_path(config, config.source, code)
-        source_shown = source.relative_to(config.root).as_posix()
+        source_shown = config.shown(source)
         if not source.exists():
             raise AuthoringError(f"no {source_shown} to translate from: create it first with 'sitegen new {code}'")
         text = new_translation(source, source_shown)

@@ -86,11 +86,11 @@ def command_build(arguments: argparse.Namespace) -> int:
     result = build_site(config)
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
-        print(f"Nothing written: {_shown(config.output_dir, config.root)} is unchanged.", file=sys.stderr)
+        print(f"Nothing written: {config.shown(config.output_dir)}/ is unchanged.", file=sys.stderr)
         return 1
     write_site(result.files, config.output_dir)
     pages = sum(1 for path in result.files if path.endswith(".html"))
-    print(f"Built {pages} pages into {_shown(config.output_dir, config.root)}.")
+    print(f"Built {pages} pages into {config.shown(config.output_dir)}/.")
     return 0
 
 
@@ -129,7 +129,7 @@ def command_new(arguments: argparse.Namespace) -> int:
     except AuthoringError as error:
         print(f"sitegen new: {error}", file=sys.stderr)
         return 1
-    print(f"Created {path.relative_to(config.root).as_posix()}")
+    print(f"Created {config.shown(path)}")
     return 0
 
 
@@ -179,9 +179,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _shown(path: Path, root: Path) -> str:
-    """Return a folder as the user thinks of it: relative to the project root if inside."""
-    return (path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()) + "/"
+
 
 
 def make_parser() -> argparse.ArgumentParser:

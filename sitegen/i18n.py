@@ -33,10 +33,6 @@ def catalog_path(config: Config, language: Language) -> Path:
     return config.locales_dir / locale_name(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def _relative(path: Path, config: Config) -> str:
-    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path.as_posix()
-
-
 def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list[Problem]]:
     """Return the UI translations of every language, and the catalogs' problems.
 
@@ -56,7 +52,7 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
         except FileNotFoundError:
             problems.append(
                 Problem(
-                    _relative(path, config),
+                    config.shown(path),
                     None,
                     f"no UI catalog for {language.tag}: its UI strings are shown in English",
                     "warning",
@@ -66,7 +62,7 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
             translations[language.tag] = NullTranslations()
             continue
         except (PoFileError, ValueError, UnicodeDecodeError) as error:
-            problems.append(Problem(_relative(path, config), None, f"cannot read the catalog: {error}"))
+            problems.append(Problem(config.shown(path), None, f"cannot read the catalog: {error}"))
             translations[language.tag] = NullTranslations()
             continue
         if language.tag != config.source_language:
@@ -75,7 +71,7 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
                     state = "fuzzy" if message.fuzzy and message.string else "untranslated"
                     line = message.lineno or None
                     problems.append(
-                        Problem(_relative(path, config), line, f"{state} UI string {message.id!r}: shown in English", "warning")
+                        Problem(config.shown(path), line, f"{state} UI string {message.id!r}: shown in English", "warning")
                     )
         buffer = io.BytesIO()
         write_mo(buffer, catalog)

@@ -378,7 +378,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
 
 def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, list[Problem]]:
     """Return the page in one file."""
-    path = file.relative_to(config.root).as_posix() if file.is_relative_to(config.root) else file.as_posix()
+    path = config.shown(file)
     text, problems = decode(file.read_bytes(), path)
     if text is None:
         return None, problems
@@ -391,7 +391,7 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
     problems: list[Problem] = []
     by_segment = {language.segment.lower(): language for language in config.languages}
     if not config.content_dir.is_dir():
-        return folders, [Problem(_relative(config.content_dir, config), None, "content folder not found")]
+        return folders, [Problem(config.shown(config.content_dir), None, "content folder not found")]
     for entry in sorted(config.content_dir.iterdir()):
         if entry.name.startswith("."):
             continue
@@ -403,7 +403,7 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
             close = difflib.get_close_matches(entry.name.lower(), list(by_segment), n=1)
             problems.append(
                 Problem(
-                    _relative(entry, config),
+                    config.shown(entry),
                     None,
                     f"'{entry.name}' is not a configured language (configured: {known})",
                     hint=f"did you mean '{close[0]}'?" if close else "add it to [tool.sitegen] languages",
@@ -412,14 +412,10 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
         elif entry.suffix == ".md":
             problems.append(
                 Problem(
-                    _relative(entry, config), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/"
+                    config.shown(entry), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/"
                 )
             )
     return folders, problems
-
-
-def _relative(path: Path, config: Config) -> str:
-    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path.as_posix()
 
 
 def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:

@@ -93,6 +93,10 @@ class Config:
         """Return the source language."""
         return self.languages[0]
 
+    def shown(self, path: Path) -> str:
+        """Return ``path`` as problems and messages show it: relative to the root if inside."""
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.as_posix()
+
     def find_language(self, name: str) -> Language | None:
         """Return the language whose tag or URL segment is ``name`` (any case)."""
         name = name.lower()

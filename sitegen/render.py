@@ -11,6 +11,7 @@ import html
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import babel
@@ -22,8 +23,6 @@ from sitegen.model import Config, Language, Problem
 from sitegen.registry import CLASS_NAMES, load_registry, status_class
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
@@ -469,7 +468,7 @@ def template_problem(error: Exception, config: Config) -> Problem:
     templates = config.templates_dir
     if isinstance(error, jinja2.TemplateSyntaxError):
         name = error.filename or error.name or "?"
-        return Problem(_relative_template(name, config), error.lineno, f"template syntax error: {error.message}")
+        return Problem(_template_path(name, config), error.lineno, f"template syntax error: {error.message}")
     location: tuple[str, int] | None = None
     traceback = error.__traceback__
     while traceback is not None:
@@ -483,17 +482,14 @@ def template_problem(error: Exception, config: Config) -> Problem:
     else:
         message = f"template error: {type(error).__name__}: {message}"
     if location:
-        return Problem(_relative_template(location[0], config), location[1], message)
-    return Problem(_relative_template(str(templates), config), None, message)
+        return Problem(_template_path(location[0], config), location[1], message)
+    return Problem(_template_path(str(templates), config), None, message)
 
 
-def _relative_template(name: str, config: Config) -> str:
-    from pathlib import Path
-
+def _template_path(name: str, config: Config) -> str:
+    """Return a template's file as problems show it (``templates/code.html``)."""
     path = Path(name)
-    if not path.is_absolute():
-        path = config.templates_dir / name
-    return path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path.as_posix()
+    return config.shown(path if path.is_absolute() else config.templates_dir / name)
 
 
 def check_templates(environment: jinja2.Environment, config: Config) -> list[Problem]:
@@ -505,10 +501,10 @@ def check_templates(environment: jinja2.Environment, config: Config) -> list[Pro
         except jinja2.TemplateSyntaxError as error:
             problems.append(template_problem(error, config))
         except jinja2.TemplateNotFound as error:
-            problems.append(Problem(_relative_template(str(config.templates_dir), config), None, f"template not found: {error}"))
+            problems.append(Problem(_template_path(str(config.templates_dir), config), None, f"template not found: {error}"))
     for name in ROOT_TEMPLATES:
         if not (config.templates_dir / name).is_file():
-            problems.append(Problem(_relative_template(name, config), None, "template missing"))
+            problems.append(Problem(_template_path(name, config), None, "template missing"))
     return problems
 
 
