@@ -28,6 +28,10 @@ def new_source_page(code: int) -> str:
     """Return a new page in the native format, prefilled from the registry."""
     entry = load_registry().get(code)
     spec = registry_spec(entry) if entry else None
+    status = "unofficial"
+    if entry:
+        # the registry writes "(Unused)" and "Not Extended (OBSOLETED)"
+        status = "unused" if "unused" in entry.name.lower() else "obsolete" if "obsolete" in entry.name.lower() else "standard"
     fields: dict[str, object] = {
         "code": code,
         "name": entry.name if entry else "TODO reason phrase",
@@ -35,11 +39,26 @@ def new_source_page(code: int) -> str:
         "overview": "TODO one sentence: what the code means.",
         "takeaways": ["TODO the first thing a reader should know."],
         "seeAlso": [],
-        "status": "standard" if entry else "unofficial",
+        "status": status,
     }
     front_matter = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=None)
     body = "## When to use it\n\nTODO\n\n## Example\n\n```http\nHTTP/1.1 {code} {name}\n```\n".format(code=code, name=fields["name"])
     return f"---\n{front_matter}---\n\n{body}"
+
+
+def _without_keys(front_matter: str, keys: tuple[str, ...]) -> str:
+    """Return YAML text without the top-level ``keys`` and their indented values.
+
+    Old URLs stay with the English page: a translation repeating them would clash.
+    """
+    kept: list[str] = []
+    skipping = False
+    for line in front_matter.split("\n"):
+        if line and not line[0].isspace() and not line.startswith("- "):
+            skipping = line.split(":", 1)[0].strip() in keys
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
 
 
 def new_translation(source_file: Path, source_path: str) -> str:
@@ -51,7 +70,7 @@ def new_translation(source_file: Path, source_path: str) -> str:
     front_matter, body, _, problems = split_front_matter(text, source_path)
     if problems:
         raise AuthoringError(problems[0].format())
-    kept = "\n".join(line for line in front_matter.split("\n") if not line.startswith("source_version:"))
+    kept = _without_keys(front_matter, ("source_version", "aliases", "original_slug"))
     note = (
         f"# Translated from {source_path}: translate name, overview, takeaways, the titles in 'more'\n"
         "# and the body text; keep macros, code and examples as they are. source_version is the\n"

@@ -86,7 +86,7 @@ def build_site(config: Config) -> BuildResult:
         return BuildResult({}, sorted_problems(problems), site)
     static_files = read_static(config.static_dir)
     outputs = plan_outputs(site)
-    aliases, found = plan_aliases(site)
+    aliases, found = plan_aliases(site, outputs.keys() | static_files.keys())
     problems += found
     outputs.update(aliases)
     renderer = Renderer(site, rendered, environment, translations, static_files)

@@ -179,9 +179,6 @@ def command_translations(arguments: argparse.Namespace) -> int:
     return 0
 
 
-
-
-
 def make_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every command."""
     parser = _Parser(prog="sitegen", description="Build the multilingual HTTP status code site.")

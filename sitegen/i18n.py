@@ -70,9 +70,7 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
                 if message.id and (not message.string or message.fuzzy):
                     state = "fuzzy" if message.fuzzy and message.string else "untranslated"
                     line = message.lineno or None
-                    problems.append(
-                        Problem(config.shown(path), line, f"{state} UI string {message.id!r}: shown in English", "warning")
-                    )
+                    problems.append(Problem(config.shown(path), line, f"{state} UI string {message.id!r}: shown in English", "warning"))
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)

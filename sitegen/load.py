@@ -411,9 +411,7 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
             )
         elif entry.suffix == ".md":
             problems.append(
-                Problem(
-                    config.shown(entry), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/"
-                )
+                Problem(config.shown(entry), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/")
             )
     return folders, problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,12 +142,17 @@ def class_keys(site: Site) -> list[str]:
     return sorted({status_class(code) for code in site.codes})
 
 
-def plan_aliases(site: Site) -> tuple[dict[str, Output], list[Problem]]:
-    """Return the redirect pages of old URLs, and the aliases that collide."""
+def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[Problem]]:
+    """Return the redirect pages of old URLs, and the aliases that collide with
+    ``taken`` (the other output files) or with each other."""
     config = site.config
     outputs: dict[str, Output] = {}
     problems: list[Problem] = []
-    taken = plan_outputs(site)
+
+    def clashes(path: str) -> str | None:
+        parents = ["/".join(path.split("/")[:depth]) for depth in range(1, path.count("/") + 1)]
+        return next((other for other in (path, *parents) if other in taken or other in outputs), None)
+
     for (tag, code), entry in sorted(site.entries.items()):
         if not entry.translated:
             continue
@@ -157,8 +162,8 @@ def plan_aliases(site: Site) -> tuple[dict[str, Output], list[Problem]]:
             line = entry.page.source.line_of("aliases" if "aliases" in entry.page.source.field_lines else "original_slug")
             if path is None:
                 problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would leave the site folder"))
-            elif path in taken or path in outputs:
-                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would overwrite another page ({path})"))
+            elif clash := clashes(path):
+                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would overwrite another page ({clash})"))
             else:
                 outputs[path] = Output("alias", tag, code, target=urls.page_url(config, entry.language, code))
     return outputs, problems

@@ -21,6 +21,7 @@ def test_new_prefills_name_and_spec_from_the_registry(scratch_site: ScratchSite,
     assert capsys.readouterr().out == "Created content/en/418.md\n"
     text = (root / "content" / "en" / "418.md").read_text("utf-8")
     assert "code: 418\nname: (Unused)\nspec: RFC 9110 §15.5.19\n" in text
+    assert "status: unused\n" in text
     # the new page builds without errors
     assert main(["check", "--root", str(root)]) == 0
 
@@ -34,13 +35,16 @@ def test_new_refuses_to_overwrite(scratch_site: ScratchSite, capsys: Capture) ->
 
 
 def test_new_translation_starts_from_the_english_page_and_records_its_version(scratch_site: ScratchSite) -> None:
-    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", seeAlso="[308]")})
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", seeAlso="[308]", aliases="\n  - /old/307/\n  - /older/307/")})
     english = (root / "content" / "en" / "307.md").read_text("utf-8")
     assert main(["new", "307", "--lang", "pt-BR", "--root", str(root)]) == 0
     text = (root / "content" / "pt-br" / "307.md").read_text("utf-8")
     assert "# Translated from content/en/307.md" in text
     assert "seeAlso: [308]" in text and "Body of 307." in text
     assert f"source_version: {content_digest(english)}\n" in text
+    # old URLs redirect to the English page only: the translation would clash with them
+    assert "/old/307/" not in text and "aliases" not in text
+    assert main(["check", "--root", str(root)]) == 0
 
 
 def test_new_translation_needs_the_english_page(scratch_site: ScratchSite, capsys: Capture) -> None:
