@@ -14,6 +14,7 @@ from sitegen.load import load_pages
 from sitegen.markdown import create_markdown
 from sitegen.model import Problem
 from sitegen.render import (
+    STYLESHEET,
     Renderer,
     check_templates,
     create_environment,
@@ -85,6 +86,8 @@ def build_site(config: Config) -> BuildResult:
     if found:
         return BuildResult({}, sorted_problems(problems), site)
     static_files = read_static(config.static_dir)
+    if STYLESHEET not in static_files:
+        problems.append(Problem(config.shown(config.static_dir / "style.css"), None, "stylesheet missing: pages link to it", "warning"))
     outputs = plan_outputs(site)
     aliases, found = plan_aliases(site, outputs.keys() | static_files.keys())
     problems += found

@@ -103,7 +103,8 @@ def command_check(arguments: argparse.Namespace) -> int:
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
         return 1
-    print(f"No problems in {len(result.site.entries) if result.site else 0} pages.")
+    pages = len(result.site.entries) if result.site else 0
+    print(f"No errors in {pages} pages." if result.problems else f"No problems in {pages} pages.")
     return 0
 
 

@@ -113,9 +113,10 @@ def _slugify(title: str) -> str:
     return re.sub(r"[\s]+", "-", slug) or "section"
 
 
-def create_markdown() -> MarkdownIt:
-    """Return the one MarkdownIt instance a build uses."""
-    md = MarkdownIt("commonmark", {"html": True, "highlight": _highlight, "typographer": False})
+def create_markdown(allow_html: bool = True) -> MarkdownIt:
+    """Return a MarkdownIt instance: for bodies (raw HTML allowed, as CommonMark does),
+    or for front-matter text (``allow_html=False``: a value there is text, never markup)."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight, "typographer": False})
     md.enable("table")
     md.use(macros_plugin)
     md.core.ruler.after("macro_lines", "shift_headings", _shift_headings)
@@ -319,7 +320,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False, linked
     if name in _TEXT_ONLY_MACROS:
         return ""
     env.warn(line, f"unknown macro {macro.source}", "it is left out of the page")
-    return html.escape(arguments[-1]) if arguments and not block else ""
+    return ""
 
 
 def render_spec_table(specs: Sequence[SpecRef], gettext: Callable[[str], str]) -> str:

@@ -18,7 +18,7 @@ import babel
 import jinja2
 
 from sitegen import urls
-from sitegen.markdown import BodyContext, CodeLink, RenderedBody, render_body
+from sitegen.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
 from sitegen.model import Config, Language, Problem
 from sitegen.registry import CLASS_NAMES, load_registry, status_class
 
@@ -52,6 +52,12 @@ class Rendered:
 
     bodies: Mapping[tuple[str, int], RenderedBody]
     takeaways: Mapping[tuple[str, int], str]
+    overviews: Mapping[tuple[str, int], tuple[str, str]]
+    """(HTML, plain text) of each written overview; the first paragraph stands in for a missing one."""
+
+    def overview_text(self, key: tuple[str, int]) -> str:
+        """Return the one-sentence summary of an entry as plain text."""
+        return self.overviews[key][1] if key in self.overviews else self.bodies[key].first_paragraph
 
 
 def create_environment(templates_dir: Path) -> jinja2.Environment:
@@ -99,7 +105,9 @@ def render_markdown(
     """Return the rendered body and takeaways of every entry (or of ``keys`` only)."""
     bodies: dict[tuple[str, int], RenderedBody] = {}
     takeaways: dict[tuple[str, int], str] = {}
+    overviews: dict[tuple[str, int], tuple[str, str]] = {}
     problems: list[Problem] = []
+    front_matter_md = create_markdown(allow_html=False)
     for key in sorted(site.entries if keys is None else keys):
         entry = site.entries[key]
         gettext = translations[entry.language.tag].gettext
@@ -109,11 +117,19 @@ def render_markdown(
         problems.extend(body.problems)
         if page.takeaways:
             items = "\n".join(f"- {' '.join(item.split())}" for item in page.takeaways)
-            rendered = render_body(md, items, _body_context(site, entry, gettext, page.source.line_of("takeaways") + 1))
+            rendered = render_body(front_matter_md, items, _body_context(site, entry, gettext, page.source.line_of("takeaways") + 1))
             # item N is taken to be on line N after the field, as in a block list
             problems.extend(rendered.problems)
             takeaways[key] = rendered.html
-    return Rendered(bodies, takeaways), list(dict.fromkeys(problems))
+        if page.overview:
+            # one line of markdown: macros and emphasis work, block syntax does not
+            rendered = render_body(
+                front_matter_md, " ".join(page.overview.split()), _body_context(site, entry, gettext, page.source.line_of("overview"))
+            )
+            problems.extend(rendered.problems)
+            inner = rendered.html.strip().removeprefix("<p>").removesuffix("</p>")
+            overviews[key] = (inner, rendered.first_paragraph)
+    return Rendered(bodies, takeaways, overviews), list(dict.fromkeys(problems))
 
 
 def plan_outputs(site: Site) -> dict[str, Output]:
@@ -262,7 +278,7 @@ class Renderer:
                 "lang": self.config.source_language if registered and language.tag != self.config.source_language else None,
                 "translated": False,
             }
-        overview = entry.page.overview or self.rendered.bodies[(language.tag, code)].first_paragraph
+        overview = self.rendered.overview_text((language.tag, code))
         return {
             "code": code,
             "name": entry.page.name,
@@ -300,7 +316,8 @@ class Renderer:
                 "code": code,
                 "name": page.name,
                 "title": page.title,
-                "overview": page.overview or body.first_paragraph,
+                "overview": self.rendered.overview_text(key),
+                "overview_html": self.rendered.overviews.get(key, ("", ""))[0],
                 "takeaways": self.rendered.takeaways.get(key, ""),
                 "body": body.html,
                 "specs": [{"label": spec.label, "url": spec.url} for spec in entry.specs],
@@ -320,7 +337,7 @@ class Renderer:
                 "language_name": display_name(language, language),
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
-                "source_path": f"content/{language.segment}/{code}.md",
+                "source_path": config.shown(config.content_dir / language.segment / f"{code}.md"),
                 "repository": config.repository_url,
             }
         )

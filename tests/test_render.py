@@ -133,7 +133,7 @@ def test_front_matter_cannot_inject_markup(scratch_site: ScratchSite, tmp_path: 
     from sitegen.config import load_config
 
     probe = '"<script>alert(1)</script>"'
-    root = scratch_site({"content/en/307.md": page(307, probe, overview=probe, title=probe)})
+    root = scratch_site({"content/en/307.md": page(307, probe, overview=probe, title=probe, takeaways=f"[{probe}]")})
     config, _ = load_config(root)
     assert config is not None
     result = build_site(config)
