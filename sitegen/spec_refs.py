@@ -16,23 +16,32 @@ DRAFT_BASE = "https://datatracker.ietf.org/doc/html/"
 SectionLookup = Callable[[int, int], "str | None"]
 """(rfc number, status code) -> section, for anchors like ``#status.307``."""
 
-_SECTION = r"(?P<section>[0-9]+(?:\.[0-9]+)*|[A-Z](?:\.[0-9]+)*)"
+_SECTION = r"(?P<section>[0-9]+(?:\.[0-9]+)*|[A-Za-z](?:\.[0-9]+)*)"
 _TEXT = re.compile(
     r"^\[?\s*RFC\s*-?\s*(?P<rfc>[0-9]{1,5})\s*"
     r"(?:,?\s*(?:§|sections?|sec\.?)\s*" + _SECTION + r")?\s*\]?"
     r"(?:\s*\[[^\]]*\])*\s*$",
     re.IGNORECASE,
 )
-_DRAFT_TEXT = re.compile(r"^\[?\s*(?P<draft>draft-[a-z0-9-]+?)\s*\]?$", re.IGNORECASE)
+_DRAFT_TEXT = re.compile(
+    r"^\[?\s*(?P<draft>draft-[a-z0-9-]+?)\s*(?:,?\s*(?:§|sections?|sec\.?)\s*" + _SECTION + r")?\s*\]?$", re.IGNORECASE
+)
 _URL = re.compile(
     r"^https?://(?P<host>[^/]+)/(?P<path>[^#?]*)(?:\?[^#]*)?(?:#(?P<fragment>.*))?$",
     re.IGNORECASE,
 )
 _RFC_IN_PATH = re.compile(r"(?:^|/)rfc(?P<rfc>[0-9]{1,5})(?:\.html|\.txt|\.pdf|/)?$", re.IGNORECASE)
 _DRAFT_IN_PATH = re.compile(r"(?:^|/)(?P<draft>draft-[a-z0-9-]+?)(?:\.html|\.txt|/)?$", re.IGNORECASE)
-_SECTION_FRAGMENT = re.compile(r"^(?:rfc\.)?section[-.]" + _SECTION + r"$", re.IGNORECASE)
+# rfc-editor.org also anchors paragraphs: #section-15.4.8-2 is in section 15.4.8
+_SECTION_FRAGMENT = re.compile(r"^(?:rfc\.)?(?:section|appendix)[-.]" + _SECTION + r"(?:-[0-9]+)?$", re.IGNORECASE)
 _STATUS_FRAGMENT = re.compile(r"^status\.(?P<code>[0-9]{3})$", re.IGNORECASE)
 _SPEC_HOSTS = ("rfc-editor.org", "ietf.org", "httpwg.org")
+
+
+def _is_spec_host(host: str) -> bool:
+    """Return whether ``host`` is one of the spec sites or a subdomain (not evil-ietf.org)."""
+    host = host.lower()
+    return any(host == known or host.endswith("." + known) for known in _SPEC_HOSTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,11 @@ class SpecRef:
     document: str
     """``RFC 9110`` or a draft name such as ``draft-ietf-httpbis-resumable-upload``."""
     section: str | None = None
+
+    def __post_init__(self) -> None:
+        # appendix letters are upper case in the anchors (#appendix-B.1), which are case-sensitive
+        if self.section and self.section[0].isalpha():
+            object.__setattr__(self, "section", self.section[0].upper() + self.section[1:])
 
     @property
     def label(self) -> str:
@@ -70,9 +84,9 @@ def parse_spec(text: str, section_for_status: SectionLookup | None = None) -> Sp
         return SpecRef(f"RFC {int(match['rfc'])}", match["section"])
     match = _DRAFT_TEXT.match(text)
     if match:
-        return SpecRef(match["draft"].lower())
+        return SpecRef(match["draft"].lower(), match["section"])
     match = _URL.match(text)
-    if not match or not match["host"].lower().endswith(_SPEC_HOSTS):
+    if not match or not _is_spec_host(match["host"]):
         return None
     path, fragment = match["path"], match["fragment"] or ""
     document: str
