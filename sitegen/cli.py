@@ -6,14 +6,19 @@ Exit codes: 0 success, 1 content problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitegen.authoring import AuthoringError, create_page
 from sitegen.build import build_site
 from sitegen.config import load_config
+from sitegen.load import load_pages
+from sitegen.translations import git_changed_since, translation_status
+from sitegen.write import write_site
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -78,8 +83,6 @@ def _config(arguments: argparse.Namespace) -> Config | None:
 
 def command_build(arguments: argparse.Namespace) -> int:
     """Build the site into the output folder; leave it untouched on failure."""
-    from sitegen.write import write_site
-
     config = _config(arguments)
     if config is None:
         return 1
@@ -119,8 +122,6 @@ def _language(config: Config, name: str, command: str) -> Language:
 
 def command_new(arguments: argparse.Namespace) -> int:
     """Create a page from the registry, or a translation skeleton from the source page."""
-    from sitegen.authoring import AuthoringError, create_page
-
     config = _config(arguments)
     if config is None:
         return 1
@@ -136,11 +137,6 @@ def command_new(arguments: argparse.Namespace) -> int:
 
 def command_translations(arguments: argparse.Namespace) -> int:
     """Report, per language, the pages translated, missing and outdated."""
-    import json
-
-    from sitegen.load import load_pages
-    from sitegen.translations import git_changed_since, translation_status
-
     config = _config(arguments)
     if config is None:
         return 1
@@ -148,6 +144,8 @@ def command_translations(arguments: argparse.Namespace) -> int:
     statuses = translation_status(pages, config, git_changed_since(config))
     if arguments.lang:
         wanted = _language(config, arguments.lang, "translations")
+        if wanted.tag == config.source_language:
+            raise UsageError(f"sitegen translations: {wanted.tag} is the source language: every other language is translated from it")
         statuses = [status for status in statuses if status.tag == wanted.tag]
     if problems:
         report(problems, strict=False)
@@ -155,10 +153,11 @@ def command_translations(arguments: argparse.Namespace) -> int:
         data = {
             status.tag: {
                 "total": status.total,
-                "translated": status.translated,
-                "missing": status.missing,
-                "outdated": status.outdated,
-                "untracked": status.untracked,
+                "translated": list(status.translated),
+                "missing": list(status.missing),
+                "outdated": {str(code): {"record": version} for code, version in status.outdated.items()},
+                "untracked": list(status.untracked),
+                "orphans": list(status.orphans),
             }
             for status in statuses
         }
@@ -170,14 +169,14 @@ def command_translations(arguments: argparse.Namespace) -> int:
             print(f"{status.tag}: {counts}, {len(status.outdated)} outdated")
             if status.missing:
                 print(f"  missing: {' '.join(str(code) for code in status.missing)}")
-            for code in status.outdated:
-                print(f"  outdated: content/{segment}/{code}.md (set source_version: {status.current_versions[code]} once updated)")
+            for code, version in status.outdated.items():
+                print(f"  outdated: content/{segment}/{code}.md (set source_version: {version} once updated)")
             if status.untracked:
                 print(f"  no source_version recorded: {' '.join(str(code) for code in status.untracked)}")
-    failing = {"missing": lambda status: status.missing, "outdated": lambda status: status.outdated}
-    if any(failing[kind](status) for kind in arguments.fail_on or () for status in statuses):
-        return 1
-    return 0
+            if status.orphans:
+                print(f"  no {config.source_language} page to translate from: {' '.join(str(code) for code in status.orphans)}")
+    fails = {"missing": any(status.missing for status in statuses), "outdated": any(status.outdated for status in statuses)}
+    return 1 if any(fails[kind] for kind in arguments.fail_on or ()) else 0
 
 
 def make_parser() -> argparse.ArgumentParser:

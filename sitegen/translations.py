@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from sitegen.model import Config, Page
 
@@ -27,14 +27,15 @@ class LanguageStatus:
     tag: str
     total: int
     """Codes with a source page."""
-    translated: list[int] = field(default_factory=list)
-    """Up to date, or without a recorded version (see ``untracked``)."""
-    missing: list[int] = field(default_factory=list)
-    outdated: list[int] = field(default_factory=list)
-    untracked: list[int] = field(default_factory=list)
+    translated: tuple[int, ...]
+    """Up to date, outdated or without a recorded version."""
+    missing: tuple[int, ...]
+    outdated: Mapping[int, str]
+    """Outdated codes, each with the source version to record once updated."""
+    untracked: tuple[int, ...]
     """Translated, but recording no source version: cannot tell if outdated."""
-    current_versions: dict[int, str] = field(default_factory=dict)
-    """For outdated pages: the source version to record once updated."""
+    orphans: tuple[int, ...]
+    """Pages in this language whose source page does not exist."""
 
 
 def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
@@ -89,23 +90,21 @@ def translation_status(
 ) -> list[LanguageStatus]:
     """Return the status of every language other than the source language."""
     sources = {page.code: page for page in pages if page.language == config.source_language}
-    by_key = {(page.language, page.code): page for page in pages}
     statuses = []
     for language in config.languages:
         if language.tag == config.source_language:
             continue
-        status = LanguageStatus(language.tag, len(sources))
-        for code, source in sorted(sources.items()):
-            page = by_key.get((language.tag, code))
-            if page is None:
-                status.missing.append(code)
-                continue
-            status.translated.append(code)
-            outdated = is_outdated(page, source, changed_since)
-            if outdated is None:
-                status.untracked.append(code)
-            elif outdated:
-                status.outdated.append(code)
-                status.current_versions[code] = source.source.digest
-        statuses.append(status)
+        own = {page.code: page for page in pages if page.language == language.tag}
+        state = {code: is_outdated(own[code], source, changed_since) for code, source in sources.items() if code in own}
+        statuses.append(
+            LanguageStatus(
+                tag=language.tag,
+                total=len(sources),
+                translated=tuple(sorted(state)),
+                missing=tuple(sorted(set(sources) - set(own))),
+                outdated={code: sources[code].source.digest for code in sorted(state) if state[code]},
+                untracked=tuple(sorted(code for code, outdated in state.items() if outdated is None)),
+                orphans=tuple(sorted(set(own) - set(sources))),
+            )
+        )
     return statuses

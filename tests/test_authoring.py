@@ -80,7 +80,14 @@ def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, cap
     ]
     assert main(["translations", "--root", str(root), "--format", "json", "--lang", "fr"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "fr": {"total": 2, "translated": [307, 308], "missing": [], "outdated": [308], "untracked": []}
+        "fr": {
+            "total": 2,
+            "translated": [307, 308],
+            "missing": [],
+            "outdated": {"308": {"record": content_digest(english.read_text("utf-8"))}},
+            "untracked": [],
+            "orphans": [],
+        }
     }
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "missing"]) == 0
@@ -145,3 +152,15 @@ def test_missing_ui_string_falls_back_to_english_and_is_reported(scratch_site: S
     html = (root / "_site" / "fr" / "307" / "index.html").read_text("utf-8")
     assert '<h2 id="page-see-also">See also</h2>' in html
     assert main(["check", "--strict", "--root", str(root)]) == 1
+
+
+def test_translations_of_the_source_language_is_a_usage_error(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "T")})
+    assert main(["translations", "--lang", "en", "--root", str(root)]) == 2
+    assert "en is the source language" in capsys.readouterr().err
+
+
+def test_a_translation_without_an_english_page_is_listed(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "T"), "content/fr/308.md": page(308, "P")})
+    assert main(["translations", "--lang", "fr", "--root", str(root)]) == 0
+    assert "  no en page to translate from: 308" in capsys.readouterr().out
