@@ -379,7 +379,11 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
 def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, list[Problem]]:
     """Return the page in one file."""
     path = config.shown(file)
-    text, problems = decode(file.read_bytes(), path)
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
+    text, problems = decode(raw, path)
     if text is None:
         return None, problems
     return load_text(text, path, language, file.stem)
@@ -423,7 +427,7 @@ def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]
         (tag, file)
         for tag, folder in folders.items()
         for file in sorted(folder.rglob("*.md"))
-        if not any(part.startswith(".") for part in file.relative_to(folder).parts)
+        if not any(part.startswith(".") for part in file.relative_to(folder).parts) and not file.is_dir()
     ]
     return files, problems
 

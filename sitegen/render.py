@@ -539,7 +539,7 @@ def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[d
             files[path] = renderer.render(path, outputs[path])
         except jinja2.TemplateError as error:
             problems[template_problem(error, renderer.config)] = None
-        except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as error:
+        except Exception as error:
             # an expression in a template can fail like Python code; if no template
             # frame is involved, the bug is ours and must not pass for a template error
             if not in_template(error, renderer.config):

@@ -112,3 +112,27 @@ def test_python_dash_m_runs_the_same_cli(scratch_site: ScratchSite) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("content/en/307.md:1: missing 'name'")
     assert "Traceback" not in result.stderr
+
+
+def test_unreadable_content_entries_are_problems(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    (root / "content" / "en" / "drafts.md").mkdir()  # a folder named like a page is not a page
+    (root / "content" / "en" / "308.md").symlink_to(root / "nowhere.md")
+    assert main(["check", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("content/en/308.md: cannot read the file: No such file or directory\n")
+    assert "internal error" not in err
+
+
+def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Set and dict order must never leak into the output: build in two processes."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        root = REPO / "tests" / "sites" / "multilingual"
+        subprocess.run(
+            [sys.executable, "-m", "sitegen", "build", "--root", str(root), "--out", str(out)], check=True, env=env, capture_output=True
+        )
+        outputs.append({path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()})
+    assert outputs[0] == outputs[1]
