@@ -84,6 +84,13 @@ class _Fields:
             return None
         return str(value).strip()
 
+    def item_lines(self, key: str) -> tuple[int, ...]:
+        """Return the line of each item of a list field (the key's line for one value)."""
+        node = self.nodes.get(key)
+        if isinstance(node, yaml.SequenceNode):
+            return tuple(item.start_mark.line + 2 for item in node.value)
+        return (self.lines.get(key, 1),)
+
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
@@ -164,9 +171,9 @@ def parse_yaml(front_matter: str, path: str) -> tuple[_Fields | None, list[Probl
     fields = _Fields(path, {str(key): value for key, value in data.items()}, {"": 1}, {})
     for key_node, value_node in node.value:
         key = str(key_node.value)
-        if key in fields.lines:
-            fields.warn(None, f"'{key}' is given twice; the last one is used")
-        fields.lines[key] = key_node.start_mark.line + 2
+        fields.lines[key], first = key_node.start_mark.line + 2, fields.lines.get(key)
+        if first is not None:
+            fields.warn(key, f"'{key}' is given twice (first on line {first}); the last one is used")
         fields.nodes[key] = value_node
     return fields, fields.problems
 
@@ -179,7 +186,7 @@ def _yaml_hint(what: str) -> str | None:
     return None
 
 
-def take_takeaways(body: str) -> tuple[str, tuple[str, ...]]:
+def take_takeaways(body: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
     """Return the body without its ``## Takeaways`` section, and that section's items.
 
     The section's lines are blanked rather than removed so that later line numbers
@@ -206,22 +213,26 @@ def take_takeaways(body: str) -> tuple[str, tuple[str, ...]]:
             end = index
             break
     if start is None:
-        return body, ()
+        return body, (), ()
     end = len(lines) if end is None else end
-    items: list[str] = []
+    items: list[tuple[str, int]] = []
     current: list[str] = []
-    for line in lines[start + 1 : end]:
+    current_line = 0
+    for offset, line in enumerate(lines[start + 1 : end], start + 1):
         item = _LIST_ITEM.match(line)
         if item or not line.strip():
             if current:
-                items.append(" ".join(current))
+                items.append((" ".join(current), current_line))
             current = [item.group(1).strip()] if item else []
+            current_line = offset
         else:
+            current_line = current_line if current else offset
             current.append(line.strip())
     if current:
-        items.append(" ".join(current))
+        items.append((" ".join(current), current_line))
     lines[start:end] = [""] * (end - start)
-    return "\n".join(lines), tuple(item for item in items if item)
+    kept = [(text, line) for text, line in items if text]
+    return "\n".join(lines), tuple(text for text, _ in kept), tuple(line for _, line in kept)
 
 
 def _code(fields: _Fields, file_stem: str) -> int | None:
@@ -336,8 +347,9 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         name = name or (match.group(2).strip() if match else title)
     if not name and code is not None:
         fields.error("name" if "name" in fields.data else None, "missing 'name'", "add the reason phrase, e.g. 'name: Temporary Redirect'")
-    body, body_takeaways = take_takeaways(body)
+    body, body_takeaways, body_takeaway_offsets = take_takeaways(body)
     takeaways = fields.text_list("takeaways")
+    takeaway_lines = fields.item_lines("takeaways") if takeaways else tuple(body_line + offset for offset in body_takeaway_offsets)
     if takeaways and body_takeaways:
         fields.warn("takeaways", "takeaways are given both in the front matter and in a '## Takeaways' section; the front matter wins")
     see_also_key = "seeAlso" if "seeAlso" in fields.data else "see_also"
@@ -365,6 +377,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         specs=specs,
         overview=overview,
         takeaways=takeaways or body_takeaways,
+        takeaway_lines=takeaway_lines,
         see_also=see_also,
         more=more,
         body=body,

@@ -178,6 +178,8 @@ class Page:
     source_version: str | None = None
     """The version of the source-language page this translation was made from."""
     format: Literal["native", "mdn"] = "native"
+    takeaway_lines: tuple[int, ...] = ()
+    """The line each takeaway starts on, in the front matter or the Takeaways section."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,11 +116,13 @@ def render_markdown(
         bodies[key] = body
         problems.extend(body.problems)
         if page.takeaways:
-            items = "\n".join(f"- {' '.join(item.split())}" for item in page.takeaways)
-            rendered = render_body(front_matter_md, items, _body_context(site, entry, gettext, page.source.line_of("takeaways") + 1))
-            # item N is taken to be on line N after the field, as in a block list
-            problems.extend(rendered.problems)
-            takeaways[key] = rendered.html
+            items = []
+            for index, item in enumerate(page.takeaways):
+                line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
+                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(site, entry, gettext, line))
+                problems.extend(rendered.problems)
+                items.append(f"<li>{rendered.html.strip().removeprefix('<p>').removesuffix('</p>')}</li>\n")
+            takeaways[key] = f"<ul>\n{''.join(items)}</ul>\n"
         if page.overview:
             # one line of markdown: macros and emphasis work, block syntax does not
             rendered = render_body(

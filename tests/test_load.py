@@ -123,7 +123,7 @@ def test_not_utf8_names_the_line() -> None:
 
 def test_takeaways_in_a_fence_are_not_a_section() -> None:
     body = "```\n## Takeaways\n- no\n```\n"
-    assert take_takeaways(body) == (body, ())
+    assert take_takeaways(body) == (body, (), ())
 
 
 def test_front_matter_wins_over_takeaways_section_with_a_warning() -> None:
@@ -174,3 +174,21 @@ def test_front_matter_round_trips(fields: dict[str, object]) -> None:
     assert page.overview == fields["overview"]
     assert [reference.code for reference in page.see_also] == fields["seeAlso"]
     assert list(page.takeaways) == fields["takeaways"]
+
+
+def test_takeaways_know_their_lines() -> None:
+    block, _ = load("---\ncode: 307\nname: T\ntakeaways:\n  - A\n  - B\n---\n")
+    flow, _ = load("---\ncode: 307\nname: T\ntakeaways: [A, B]\n---\n")
+    section, _ = load("---\ncode: 307\nname: T\n---\n\n## Takeaways\n\n- A\n- B,\n  continued\n")
+    assert block is not None and flow is not None and section is not None
+    assert block.takeaway_lines == (5, 6)
+    assert flow.takeaway_lines == (4, 4)
+    assert section.takeaway_lines == (8, 9)
+    assert section.takeaways == ("A", "B, continued")
+
+
+def test_a_key_given_twice_is_reported_at_its_second_line() -> None:
+    _, problems = load("---\ncode: 307\nname: T\nname: U\n---\n")
+    assert [problem.format() for problem in problems] == [
+        "content/en/307.md:4: warning: 'name' is given twice (first on line 3); the last one is used"
+    ]
