@@ -16,6 +16,7 @@ from sitegen.model import Problem
 from sitegen.render import (
     STYLESHEET,
     Renderer,
+    check_anchors,
     check_templates,
     create_environment,
     plan_aliases,
@@ -75,6 +76,7 @@ def build_site(config: Config) -> BuildResult:
     md = create_markdown()
     rendered, found = render_markdown(site, md, translations)
     problems += found
+    problems += check_anchors(site, rendered)
     links = {
         key: [*site.entries[key].see_also, *(reference.code for reference in body.references)] for key, body in rendered.bodies.items()
     }

@@ -73,6 +73,7 @@ class _Env:
     context: BodyContext
     problems: list[Problem] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    fragments: list[tuple[int, str, int]] = field(default_factory=list)
 
     def warn(self, line: int, message: str, hint: str | None = None) -> None:
         path, start = self.context.path, self.context.body_line
@@ -93,6 +94,10 @@ class RenderedBody:
     problems: tuple[Problem, ...]
     first_paragraph: str
     """Plain text of the first paragraph, for a missing overview."""
+    ids: frozenset[str] = frozenset()
+    """The ids of the body's headings, the anchors other pages may link to."""
+    fragments: tuple[tuple[int, str, int], ...] = ()
+    """(code, anchor, line) of each link to an anchor on a code's page."""
 
 
 def _highlight(code: str, language: str, attributes: str) -> str:
@@ -203,6 +208,8 @@ def _rewrite_link(token: Token, env: _Env, line: int) -> bool:
             env.warn(line, f"link to status code {code}, which has no page", "the link is shown as plain text")
             return True
         env.refer(code, line)
+        if fragment.strip("#"):
+            env.fragments.append((code, fragment.strip("#"), env.context.body_line + line))
         token.attrSet("href", link.url + fragment)
         return False
     absolute = mdn_url(href)
@@ -385,7 +392,8 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     # the first-paragraph render repeats its warnings: keep each problem once
     problems = tuple(dict.fromkeys(sitegen_env.problems))
     references = tuple(dict.fromkeys(sitegen_env.references))
-    return RenderedBody(body_html, references, problems, first_paragraph)
+    ids = frozenset(str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id"))
+    return RenderedBody(body_html, references, problems, first_paragraph, ids, tuple(sitegen_env.fragments))
 
 
 def _balance_admonitions(tokens: list[Token], env: _Env) -> None:

@@ -134,6 +134,35 @@ def render_markdown(
     return Rendered(bodies, takeaways, overviews), list(dict.fromkeys(problems))
 
 
+PAGE_IDS = frozenset({"main-content", "page-takeaways", "page-facts", "page-see-also", "page-more", "page-backlinks"})
+"""The ids ``base.html`` and ``code.html`` give every code page."""
+
+
+def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
+    """Return a warning for each link to an anchor that the target page lacks.
+
+    Heading ids follow the words of each translation: ``#example`` on the English page
+    is ``#exemple`` on the French one, so such a link can break in one language only.
+    """
+    problems = []
+    for (tag, code), body in sorted(rendered.bodies.items()):
+        for target, anchor, line in body.fragments:
+            target_body = rendered.bodies.get((tag, target))
+            if target_body is None or anchor in target_body.ids or anchor in PAGE_IDS:
+                continue
+            entry = site.entries[(tag, code)]
+            problems.append(
+                Problem(
+                    entry.page.source.path,
+                    line,
+                    f"link to #{anchor} on the {tag} page of {target}, which has no such anchor",
+                    "warning",
+                    f"anchors there: {', '.join(sorted(target_body.ids)) or 'none'}",
+                )
+            )
+    return list(dict.fromkeys(problems))
+
+
 def plan_outputs(site: Site) -> dict[str, Output]:
     """Return every output file of the site, keyed by its path under ``_site/``."""
     config = site.config
