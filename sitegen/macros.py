@@ -26,7 +26,7 @@ _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 _KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
-BLOCK_MACROS = {"specifications", "compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages"}
+BLOCK_MACROS = {"specifications", "compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
 """Macros that stand alone on their line and render as a block (or as nothing)."""
 
 

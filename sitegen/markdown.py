@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -27,13 +28,22 @@ from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
 if TYPE_CHECKING:
     from markdown_it.renderer import RendererHTML
     from markdown_it.rules_core import StateCore
-    from markdown_it.token import Token
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _SECTION = re.compile(r"^(?:[0-9]+|[A-Z])(?:\.[0-9]+)*$")
 _HTTP_MESSAGE = re.compile(r"(?<=\n\n)(?=HTTP/[0-9.]+ [0-9]{3}|[A-Z]+ \S+ HTTP/[0-9.]+\n)")
-_NOTHING_MACROS = {"compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
-_TEXT_ONLY_MACROS = {"experimental_inline", "deprecated_inline", "non-standard_inline", "optional_inline"}
+# MDN's page furniture (sidebars, compatibility tables, badges): nothing a reader would miss here
+_NOTHING_MACROS = {
+    "compat",
+    "httpsidebar",
+    "seecompattable",
+    "quicklinkswithsubpages",
+    "previousnext",
+    "experimental_inline",
+    "deprecated_inline",
+    "non-standard_inline",
+    "optional_inline",
+}
 _ADMONITION_KINDS = {"note", "info", "tip", "success", "warning", "caution", "danger", "important"}
 
 
@@ -321,16 +331,14 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False, linked
         title = f": {html.escape(arguments[1])}" if len(arguments) > 1 and arguments[1] else ""
         return _anchor(spec.url, html.escape(spec.label), linked) + title
     if name == "specifications":
-        return render_spec_table(context.specs, context.gettext)
+        return render_spec_list(context.specs)
     if name in _NOTHING_MACROS:
-        return ""
-    if name in _TEXT_ONLY_MACROS:
         return ""
     env.warn(line, f"unknown macro {macro.source}", "it is left out of the page")
     return ""
 
 
-def render_spec_table(specs: Sequence[SpecRef], gettext: Callable[[str], str]) -> str:
+def render_spec_list(specs: Sequence[SpecRef]) -> str:
     """Return the specification block: one linked "RFC 9110 §15.4.8" per reference."""
     if not specs:
         return ""
@@ -413,10 +421,8 @@ def _balance_admonitions(tokens: list[Token], env: _Env) -> None:
                 continue
             depth -= 1
     if depth:
-        from markdown_it.token import Token as TokenClass
-
         env.warn(0, "an admonition is never closed", "add {% endadmonition %}")
         for _ in range(depth):
-            closing = TokenClass("template_tag", "", 0, block=True)
+            closing = Token("template_tag", "", 0, block=True)
             closing.meta = {"tag": TemplateTag("/admonition", (), (), ""), "line": 0}
             tokens.append(closing)

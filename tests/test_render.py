@@ -77,8 +77,10 @@ def test_see_also_uses_names_in_the_readers_language(site: dict[str, bytes]) -> 
         (a["href"], a.get_text(" ", strip=True), a.select_one("span[lang]") is not None)
         for a in soup(site, "fr/307/index.html").select("#page-see-also ~ ul a")
     ]
-    # 302 has no page: it is left out rather than linked dead
+    # 302 has no page: it is listed as text (see the next test), never linked dead
     assert items == [("/fr/308/", "308 Permanent Redirect", True)]
+    plain = [li.get_text(" ", strip=True) for li in soup(site, "fr/307/index.html").select("#page-see-also ~ ul li") if li.a is None]
+    assert plain == ["302 Found"]
 
 
 def test_backlinks_list_pages_that_link_here(site: dict[str, bytes]) -> None:
