@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -80,3 +81,25 @@ def page(code: int, name: str, **extra: str) -> str:
         lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
         text = text.replace("---\n\n", lines + "---\n\n", 1)
     return text
+
+
+PROJECT_PARTS = ("content", "templates", "static", "locales", "pyproject.toml")
+"""What a copy of the real project needs: everything a build reads."""
+
+
+def copy_project(target: Path, content: Path = REPO / "content") -> Path:
+    """Copy the real project (with ``content`` as its content) into ``target``; return it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = content if part == "content" else REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Return a copy of the real project (content, templates, static, locales, configuration)."""
+    return copy_project(tmp_path / "project")
