@@ -1,0 +1,92 @@
+// Live reload for `sitegen serve`. The server injects this script into the pages it
+// serves; built output never contains it. It listens to /__sitegen/events (server-sent
+// events): "reload" reloads the page if it changed, "css" swaps the stylesheets,
+// "problems" shows the build errors over the page, "ok" removes them, and "hello" (sent
+// on every connection) reloads a page served by an earlier server or an older build.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.currentScript.getAttribute("data-sitegen"));
+  var state = (window.sitegenLive = { connected: false, generation: config.generation });
+  var OVERLAY = "sitegen-overlay";
+
+  function concerns(paths) {
+    if (config.keys === null) return true; // an error page: any new build replaces it
+    return paths.some(function (path) { return config.keys.indexOf(path) >= 0; });
+  }
+
+  function showProblems(lines) {
+    hideProblems();
+    var overlay = document.createElement("div");
+    overlay.id = OVERLAY;
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText =
+      "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;margin:0;" +
+      "padding:1em 1.25em;background:#2b0d0d;color:#fff;border-bottom:4px solid #e5484d;" +
+      "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;direction:ltr";
+    var title = document.createElement("p");
+    title.style.cssText = "margin:0 0 .5em;font-weight:bold;color:#ffb4b4";
+    title.textContent = "sitegen: the last build failed. The page below is the last good build; save a fix to clear this.";
+    overlay.appendChild(title);
+    var list = document.createElement("ul");
+    list.style.cssText = "margin:0;padding:0;list-style:none;white-space:pre-wrap";
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+    overlay.appendChild(list);
+    document.body.appendChild(overlay);
+  }
+
+  function hideProblems() {
+    var overlay = document.getElementById(OVERLAY);
+    if (overlay) overlay.remove();
+  }
+
+  function swapStylesheets(paths, version) {
+    document.querySelectorAll('link[rel~="stylesheet"]').forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      if (url.origin !== location.origin || paths.indexOf(url.pathname) < 0) return;
+      url.searchParams.set("v", version);
+      var fresh = link.cloneNode();
+      fresh.href = url.href;
+      // the old sheet stays until the new one has loaded: no flash of unstyled page
+      fresh.addEventListener("load", function () { link.remove(); });
+      fresh.addEventListener("error", function () { link.remove(); });
+      link.after(fresh);
+    });
+  }
+
+  function on(source, name, handler) {
+    source.addEventListener(name, function (event) { handler(JSON.parse(event.data)); });
+  }
+
+  function connect() {
+    var source = new EventSource(config.events);
+    on(source, "hello", function (data) {
+      if (data.boot !== config.boot || data.generation !== state.generation) {
+        location.reload(); // served by a server that has restarted since, or an older build
+        return;
+      }
+      state.connected = true;
+    });
+    on(source, "reload", function (data) {
+      if (data.all || concerns(data.paths)) location.reload();
+      else state.generation = data.generation;
+    });
+    on(source, "css", function (data) {
+      swapStylesheets(data.paths, data.version);
+      state.generation = data.generation;
+    });
+    on(source, "problems", function (data) { showProblems(data.lines); });
+    on(source, "ok", function () { hideProblems(); });
+    source.onerror = function () {
+      state.connected = false;
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(connect, 1000); // the browser gave up: try again until the server is back
+      }
+    };
+  }
+
+  connect();
+})();
