@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from sitegen.serve import EVENTS_PATH, LiveSite, PreviewServer, inject
+from tests.live_client import Client, EventStream, without_script
 
 PAGE = (
     b'<!DOCTYPE html>\n<html lang="en">\n<head><link rel="stylesheet" href="/static/style.css?v=1"></head>\n'
@@ -27,31 +26,6 @@ FILES = {
     "api/codes.json": b'{"codes": []}\n',
     "robots.txt": b"User-agent: *\n",
 }
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-class Client:
-    """Talks to one running server, sending request paths exactly as given."""
-
-    def __init__(self, server: PreviewServer) -> None:
-        self.host, port = server.url.removeprefix("http://").split("/")[0].rsplit(":", 1)
-        self.port = int(port)
-
-    def request(self, target: str, method: str = "GET") -> Response:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=20)
-        try:
-            connection.request(method, target)
-            response = connection.getresponse()
-            body = response.read()
-            return Response(response.status, {name.lower(): value for name, value in response.getheaders()}, body)
-        finally:
-            connection.close()
 
 
 @pytest.fixture
@@ -73,14 +47,7 @@ def server(site: LiveSite) -> Iterator[PreviewServer]:
 
 @pytest.fixture
 def client(server: PreviewServer) -> Client:
-    return Client(server)
-
-
-def without_script(body: bytes) -> bytes:
-    """Return an HTML page without the injected live-reload script."""
-    start = body.index(b"<script data-sitegen=")
-    end = body.index(b"</script>\n", start) + len(b"</script>\n")
-    return body[:start] + body[end:]
+    return Client(server.url)
 
 
 @pytest.mark.parametrize(
@@ -171,7 +138,7 @@ def test_a_site_under_a_sub_path_is_served_there() -> None:
     server = PreviewServer(live, "127.0.0.1", 0)
     server.start()
     try:
-        client = Client(server)
+        client = Client(server.url)
         assert server.url.endswith("/docs/")
         assert client.request("/docs/en/307/").status == 200
         redirect = client.request("/docs")
@@ -187,7 +154,7 @@ def test_before_a_first_good_build_the_errors_are_served() -> None:
     server = PreviewServer(live, "127.0.0.1", 0)
     server.start()
     try:
-        response = Client(server).request("/en/307/")
+        response = Client(server.url).request("/en/307/")
     finally:
         server.close()
     assert response.status == 503
@@ -198,36 +165,6 @@ def test_before_a_first_good_build_the_errors_are_served() -> None:
 def test_the_script_goes_before_the_last_closing_body() -> None:
     assert inject(b"<p>&lt;/body&gt;</p></BODY></html>", b"<s>") == b"<p>&lt;/body&gt;</p><s></BODY></html>"
     assert inject(b"<p>no body</p>", b"<s>") == b"<p>no body</p><s>"
-
-
-class EventStream:
-    """A client of ``/__sitegen/events`` that reads one event at a time."""
-
-    def __init__(self, client: Client) -> None:
-        self.connection = http.client.HTTPConnection(client.host, client.port, timeout=20)
-        self.connection.request("GET", EVENTS_PATH)
-        self.response = self.connection.getresponse()
-        assert self.response.status == 200
-        assert self.response.getheader("content-type") == "text/event-stream"
-
-    def next(self) -> tuple[str, object]:
-        """Return the next event's name and data, skipping comments and the retry field."""
-        name, data = "", ""
-        while True:
-            line = self.response.fp.readline().decode()
-            if not line:
-                raise EOFError("the server ended the stream")
-            line = line.rstrip("\n")
-            if line.startswith("event: "):
-                name = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                data = line.removeprefix("data: ")
-            elif line == "" and name:
-                return name, json.loads(data)
-
-    def close(self) -> None:
-        self.response.close()
-        self.connection.close()
 
 
 @pytest.fixture

@@ -1,0 +1,182 @@
+"""``sitegen serve``: build, serve from memory, rebuild on every save, tell the browser.
+
+Wires the pipeline (:func:`sitegen.build.build_site` with
+:class:`~sitegen.incremental.IncrementalStages`), the watcher and the server together:
+events -> filter -> debounce -> classify (:mod:`sitegen.watch`) -> narrowest rebuild ->
+publish -> notify (:mod:`sitegen.serve`). A failed build never stops the server: the last
+good site stays served, its errors show over every open page and in the terminal, and
+the next good build clears them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from sitegen import urls
+from sitegen.build import build_site
+from sitegen.config import CONFIG_FILE, load_config
+from sitegen.incremental import IncrementalStages
+from sitegen.serve import LiveSite, PreviewServer
+from sitegen.watch import Changes, Classifier, Watcher
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from sitegen.model import Config, Problem
+
+log = logging.getLogger(__name__)
+
+
+def watch_targets(config: Config) -> Classifier:
+    """Return what the preview watches: the project's folders and its configuration."""
+    return Classifier(
+        {config.content_dir: "content", config.templates_dir: "templates", config.static_dir: "static", config.locales_dir: "locales"},
+        {config.root / CONFIG_FILE: "config"},
+        ignore=[config.output_dir],
+    )
+
+
+def changed_paths(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[str]:
+    """Return the output paths added, removed or changed between two builds."""
+    return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+class Preview:
+    """A live preview of one project: call :meth:`start`, then :meth:`close`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        strict: bool = False,
+        delay: float = 0.05,
+        report: Callable[[Sequence[Problem]], None] = lambda problems: None,
+        say: Callable[[str], None] = lambda text: None,
+    ) -> None:
+        self.config = config
+        self.strict = strict
+        self.site = LiveSite(urls.base_path(config))
+        self.builds = 0
+        """How many builds have run, the first included."""
+        self._report = report
+        self._say = say
+        self._stages = IncrementalStages()
+        self._lock = threading.Lock()
+        self._reported: list[Problem] = []
+        self._stopped = threading.Event()
+        self._server = PreviewServer(self.site, host, port)  # binds now: a port in use fails here
+        self._watcher = Watcher(watch_targets(config), self.rebuild, delay)
+
+    @property
+    def url(self) -> str:
+        """Return the URL of the site's home page."""
+        return self._server.url
+
+    def start(self) -> None:
+        """Watch, build once, and start serving (the errors page if that build failed)."""
+        self._watcher.start()  # first, so that no save during the first build is missed
+        self.rebuild(None)
+        self._server.start()
+
+    def wait(self) -> None:
+        """Block until :meth:`close` (or Ctrl+C)."""
+        self._stopped.wait()
+
+    def close(self) -> None:
+        """Stop watching and serving."""
+        self._watcher.close()
+        self._server.close()
+        self._stopped.set()
+
+    def __enter__(self) -> Preview:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def rebuild(self, changes: Changes | None) -> None:
+        """Build again after ``changes`` (or from scratch), then publish or show the errors."""
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                self._rebuild(changes, started)
+            except Exception as error:  # a bug must not stop the preview: show it, start afresh
+                log.debug("rebuild failed", exc_info=True)
+                self._stages = IncrementalStages()
+                line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
+                self._say(line)
+                self.site.show_errors([line])
+            finally:
+                self.builds += 1
+
+    def _rebuild(self, changes: Changes | None, started: float) -> None:
+        swapped = False
+        if changes is not None:
+            if "config" in changes.kinds and not self._reload_config():
+                return
+            self._stages.forget(changes.kinds)
+            swapped = self._swap_stylesheets(changes)
+        result = build_site(self.config, self._stages)
+        work = self._stages.take_work()
+        if result.problems != self._reported:
+            self._report(result.problems)
+            self._reported = result.problems
+        if result.failed(self.strict):
+            failing = [problem for problem in result.problems if problem.severity == "error" or self.strict]
+            self.site.show_errors([problem.format() for problem in failing])
+            self._say("Build failed: still serving the last good build. Fix and save to try again.")
+            return
+        changed = changed_paths(self.site.snapshot.files, result.files)
+        if swapped:
+            self.site.replace(result.files)  # the pages differ only in the stylesheet's ?v=
+        else:
+            static = [path for path in changed if path.startswith("static/")]
+            self.site.publish(result.files, changed, reload_all=any(not path.endswith(".css") for path in static))
+        self.site.clear_errors()
+        elapsed = (time.perf_counter() - started) * 1000
+        if changes is None:
+            self._say(f"Built {len(result.files)} files in {elapsed:.0f} ms.")
+            return
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        self._say(f"Rebuilt in {elapsed:.0f} ms: {shown or 'no file changed'}.")
+        log.debug("rebuilt: loaded %s, rendered %d entries and %d outputs", work.loaded, len(work.entries), len(work.outputs))
+
+    def _reload_config(self) -> bool:
+        """Read the configuration again; return whether it can be built with."""
+        config, problems = load_config(self.config.root)
+        if problems:
+            self._report(problems)
+        if config is None or any(problem.severity == "error" for problem in problems) or (self.strict and problems):
+            self.site.show_errors([problem.format() for problem in problems])
+            return False
+        if watch_targets(config).folders != watch_targets(self.config).folders:
+            self._say("The folders in the configuration changed: restart 'sitegen serve' to watch the new ones.")
+        self.config = config
+        return True
+
+    def _swap_stylesheets(self, changes: Changes) -> bool:
+        """Serve changed stylesheets before the pages are rendered again; return whether done.
+
+        Only a change of CSS files alone qualifies: open pages swap their stylesheet
+        without reloading, and the pages rendered next differ only in its ``?v=``.
+        """
+        snapshot = self.site.snapshot
+        if changes.kinds != {"static"} or not snapshot.built or snapshot.errors:
+            return False
+        static = self._stages.read_static(self.config)
+        if set(static) != {path for path in snapshot.files if path.startswith("static/")}:
+            return False  # a file added or removed: pages may change, take the usual way
+        changed = [path for path, data in static.items() if snapshot.files[path] != data]
+        if not changed or not all(path.endswith(".css") for path in changed):
+            return False
+        files = {**snapshot.files, **static}
+        version = hashlib.sha256(b"".join(static[path] for path in changed)).hexdigest()[:10]
+        self.site.publish_stylesheets(files, [self.site.mount + path for path in changed], version)
+        return True
