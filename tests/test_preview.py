@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import signal
@@ -18,53 +17,8 @@ import pytest
 from sitegen.build import build_site
 from sitegen.cli import main
 from sitegen.config import load_config
-from sitegen.model import Problem
-from sitegen.preview import Preview
-from tests.live_client import Client, EventStream, without_script
+from tests.live import Client, EventStream, Running, running, without_script
 from tests.polling import wait_for
-
-
-class Running:
-    """A preview running on a project, with what it printed."""
-
-    def __init__(self, root: Path, **options: object) -> None:
-        config, problems = load_config(root)
-        assert config is not None, problems
-        self.root = root
-        self.said: list[str] = []
-        self.reported: list[list[Problem]] = []
-        self.preview = Preview(
-            config,
-            port=0,
-            report=lambda problems: self.reported.append(list(problems)),
-            say=self.said.append,
-            **options,  # type: ignore[arg-type]
-        )
-        self.preview.start()
-        self.client = Client(self.preview.url)
-
-    def page(self, path: str) -> bytes:
-        response = self.client.request(path)
-        assert response.status == 200, (path, response.status)
-        return without_script(response.body)
-
-    def edit(self, relative: str, old: str, new: str) -> None:
-        path = self.root / relative
-        text = path.read_text("utf-8")
-        assert old in text, f"{old!r} not in {relative}"
-        path.write_text(text.replace(old, new, 1), "utf-8")
-
-    def reported_lines(self) -> list[str]:
-        return [problem.format() for problem in self.reported[-1]] if self.reported else []
-
-
-@contextlib.contextmanager
-def running(root: Path, **options: object) -> Iterator[Running]:
-    preview = Running(root, **options)
-    try:
-        yield preview
-    finally:
-        preview.preview.close()
 
 
 @pytest.fixture

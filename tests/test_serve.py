@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from sitegen.serve import EVENTS_PATH, LiveSite, PreviewServer, inject
-from tests.live_client import Client, EventStream, without_script
+from tests.live import Client, EventStream, without_script
 
 PAGE = (
     b'<!DOCTYPE html>\n<html lang="en">\n<head><link rel="stylesheet" href="/static/style.css?v=1"></head>\n'

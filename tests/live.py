@@ -1,15 +1,20 @@
-"""Clients of a running preview: plain HTTP requests and the live-reload event stream."""
+"""A preview running on a project, and its clients: plain HTTP requests and the event stream."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sitegen.config import load_config
+from sitegen.model import Problem
+from sitegen.preview import Preview
 from sitegen.serve import EVENTS_PATH
 
 
@@ -91,3 +96,45 @@ class EventStream:
     def close(self) -> None:
         self.response.close()
         self.connection.close()
+
+
+class Running:
+    """A preview running on a project, with what it printed."""
+
+    def __init__(self, root: Path, **options: object) -> None:
+        config, problems = load_config(root)
+        assert config is not None, problems
+        self.root = root
+        self.said: list[str] = []
+        self.reported: list[list[Problem]] = []
+        self.preview = Preview(
+            config,
+            report=lambda problems: self.reported.append(list(problems)),
+            say=self.said.append,
+            **{"port": 0, **options},  # type: ignore[arg-type]
+        )
+        self.preview.start()
+        self.client = Client(self.preview.url)
+
+    def page(self, path: str) -> bytes:
+        response = self.client.request(path)
+        assert response.status == 200, (path, response.status)
+        return without_script(response.body)
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        path = self.root / relative
+        text = path.read_text("utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+    def reported_lines(self) -> list[str]:
+        return [problem.format() for problem in self.reported[-1]] if self.reported else []
+
+
+@contextlib.contextmanager
+def running(root: Path, **options: object) -> Iterator[Running]:
+    preview = Running(root, **options)
+    try:
+        yield preview
+    finally:
+        preview.preview.close()
