@@ -225,6 +225,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "sitegen"
+    # headers and body go out in two writes: with Nagle's algorithm the body waits for
+    # the browser's delayed ACK of the headers, 40 ms on Linux, on every keep-alive request
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._respond(head=False)

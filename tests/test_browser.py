@@ -84,7 +84,31 @@ def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> Non
     open_live(page, live.preview.url + "en/307/")
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (seen live) when")
     expect(page.locator("article")).to_contain_text("Use a 307 (seen live) when", timeout=TIMEOUT)
-    assert not same_document(page)  # the page reloaded by itself
+    # only the body changed: it was refreshed in place, keeping the document
+    assert page.evaluate("window.sitegenLive.refreshes") == 1
+    assert same_document(page)
+
+
+def test_an_edit_that_changes_the_head_reloads_the_page(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("content/en/307.md", "name: Temporary Redirect", "name: Temporarily Elsewhere")
+    expect(page).to_have_title("307 Temporarily Elsewhere – HTTP status codes", timeout=TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("Temporarily Elsewhere")
+    assert not same_document(page)
+
+
+def test_an_edit_of_another_page_leaves_this_one_alone(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    generation = page.evaluate("window.sitegenLive.generation")
+    live.edit("content/fr/307.md", "\n## ", "\nUne phrase de plus.\n\n## ")
+    page.wait_for_function(f"window.sitegenLive.generation > {generation}")  # the reload event came
+    expect(page.locator("article")).not_to_contain_text("Une phrase de plus.")
+    assert page.evaluate("window.sitegenLive.refreshes") == 0
+    assert same_document(page)
 
 
 def test_a_stylesheet_change_is_swapped_in_without_a_reload(live: Running, page: Page) -> None:

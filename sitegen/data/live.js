@@ -1,21 +1,25 @@
 // Live reload for `sitegen serve`. The server injects this script into the pages it
 // serves; built output never contains it. It listens to /__sitegen/events (server-sent
-// events): "reload" reloads the page if it changed, "css" swaps the stylesheets,
+// events): "reload" refreshes the page if it changed, "css" swaps the stylesheets,
 // "problems" shows the build errors over the page, "ok" removes them, and "hello" (sent
 // on every connection) reloads a page served by an earlier server or an older build.
 (function () {
   "use strict";
   var config = JSON.parse(document.currentScript.getAttribute("data-sitegen"));
-  var state = (window.sitegenLive = { connected: false, generation: config.generation });
+  var state = (window.sitegenLive = { connected: false, generation: config.generation, refreshes: 0, problems: null });
   var OVERLAY = "sitegen-overlay";
+  var head = document.head.innerHTML; // as served: a new page with another head is reloaded
+  var refreshing = null;
+  var again = false;
 
   function concerns(paths) {
-    if (config.keys === null) return true; // an error page: any new build replaces it
     return paths.some(function (path) { return config.keys.indexOf(path) >= 0; });
   }
 
   function showProblems(lines) {
-    hideProblems();
+    state.problems = lines;
+    var old = document.getElementById(OVERLAY);
+    if (old) old.remove();
     var overlay = document.createElement("div");
     overlay.id = OVERLAY;
     overlay.setAttribute("role", "alert");
@@ -39,6 +43,7 @@
   }
 
   function hideProblems() {
+    state.problems = null;
     var overlay = document.getElementById(OVERLAY);
     if (overlay) overlay.remove();
   }
@@ -57,6 +62,42 @@
     });
   }
 
+  // Refresh in place: fetch the new page and put its body in place of the old one. When
+  // only the body changed (an edit of the text) this shows the change in a few
+  // milliseconds, keeps the scroll position and needs no new connection; anything else
+  // (another head, the page's own scripts, an error) gets a full reload.
+  function refresh() {
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = fetch(location.href, { cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (text) {
+        var page = new DOMParser().parseFromString(text, "text/html");
+        var scripts = page.body.querySelectorAll("script:not([data-sitegen])").length;
+        var root = document.documentElement;
+        if (scripts || page.head.innerHTML !== head ||
+            page.documentElement.getAttribute("lang") !== root.getAttribute("lang") ||
+            page.documentElement.getAttribute("dir") !== root.getAttribute("dir")) {
+          location.reload();
+          return;
+        }
+        document.body.replaceWith(page.body); // the new page's copy of this script stays inert
+        if (state.problems) showProblems(state.problems);
+        state.refreshes += 1;
+        refreshing = null;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      })
+      .catch(function () { location.reload(); });
+  }
+
   function on(source, name, handler) {
     source.addEventListener(name, function (event) { handler(JSON.parse(event.data)); });
   }
@@ -71,8 +112,9 @@
       state.connected = true;
     });
     on(source, "reload", function (data) {
-      if (data.all || concerns(data.paths)) location.reload();
-      else state.generation = data.generation;
+      state.generation = data.generation;
+      if (data.all || config.keys === null) location.reload();
+      else if (concerns(data.paths)) refresh();
     });
     on(source, "css", function (data) {
       swapStylesheets(data.paths, data.version);
