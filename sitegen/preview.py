@@ -21,7 +21,7 @@ from sitegen.build import build_site
 from sitegen.config import CONFIG_FILE, load_config
 from sitegen.incremental import IncrementalStages
 from sitegen.serve import LiveSite, PreviewServer
-from sitegen.watch import Changes, Classifier, Watcher
+from sitegen.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -55,7 +55,7 @@ class Preview:
         host: str = "127.0.0.1",
         port: int = 8000,
         strict: bool = False,
-        delay: float = 0.05,
+        delay: float = SETTLE_SECONDS,
         report: Callable[[Sequence[Problem]], None] = lambda problems: None,
         say: Callable[[str], None] = lambda text: None,
     ) -> None:

@@ -17,11 +17,44 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 log = logging.getLogger(__name__)
 
+COUNTED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+"""The events asked of the system: not opening or reading a file, which every build does
+to every page (inotify would report each, and handling them slows the build down)."""
+SETTLE_SECONDS = 0.03
+"""How long events must stop before a batch is built. A write is known to be finished by
+its close event, so this need only cover the gaps between the steps of one save (a
+rename, then a new file): well under a millisecond, a few on a loaded machine. More
+would be felt: the goal is an edit in the browser within 100 ms of the write."""
+WRITING_SECONDS = 0.5
+"""How long a batch waits at most for a created file to be closed by its writer."""
+VANISHED_SECONDS = 0.25
+"""How long a batch waits at most for a file that went away to come back: saving by
+renaming the old file away first (vim, JetBrains) must not look like a deletion."""
 IGNORED_NAMES = frozenset({"4913"})
 """vim writes and deletes ``4913`` to learn whether it may create files in a folder."""
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", "___jb_tmp___", "___jb_old___")
@@ -78,30 +111,31 @@ class Classifier:
 class Debouncer:
     """Gathers changed paths until they stop changing for ``delay`` seconds, then calls back once.
 
-    A path that was created but not yet closed is still being written: the batch waits
-    for its close event (at most ``max_pending`` seconds), so a slow save is never read
-    half-written.
+    A path can also be pending: created but not yet closed (still being written), or
+    gone (maybe renamed away by an editor that writes a new file next). The batch waits
+    for it to settle, or for as long as it was said to be pending, so that a slow save is
+    never read half-written nor a rename-save taken for a deletion.
     """
 
-    def __init__(self, callback: Callable[[Changes], None], delay: float = 0.05, max_pending: float = 0.5) -> None:
+    def __init__(self, callback: Callable[[Changes], None], delay: float = SETTLE_SECONDS) -> None:
         self.delay = delay
-        self.max_pending = max_pending
         self._callback = callback
         self._condition = threading.Condition()
         self._batch: dict[str, set[Path]] = {}
         self._pending: dict[Path, float] = {}
+        """Pending paths, and until when the batch waits for each."""
         self._last = 0.0
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="sitegen-debounce", daemon=True)
         self._thread.start()
 
-    def add(self, kind: str, path: Path, *, pending: bool = False) -> None:
-        """Count a change of ``path``; ``pending`` if its writer has not closed it yet."""
+    def add(self, kind: str, path: Path, *, pending: float = 0.0) -> None:
+        """Count a change of ``path``; wait up to ``pending`` seconds for it to settle."""
         with self._condition:
             self._batch.setdefault(kind, set()).add(path)
             self._last = time.monotonic()
             if pending:
-                self._pending.setdefault(path, self._last)
+                self._pending[path] = self._last + pending
             else:
                 self._pending.pop(path, None)
             self._condition.notify()
@@ -122,7 +156,7 @@ class Debouncer:
                 now = time.monotonic()
                 remaining = self._last + self.delay - now
                 if self._pending:
-                    remaining = max(remaining, min(self._pending.values()) + self.max_pending - now)
+                    remaining = max(remaining, max(self._pending.values()) - now)
                 if remaining <= 0:
                     break
                 self._condition.wait(remaining)
@@ -159,12 +193,16 @@ class _Handler(FileSystemEventHandler):
             return  # a write ends with a close event; a lone modified is only metadata
         source = Path(os.fsdecode(event.src_path))
         if kind == "moved":  # a rename counts for its destination, and as the source going
-            self._count(source)
+            self._count(source, VANISHED_SECONDS)
             self._count(Path(os.fsdecode(event.dest_path)))
+        elif kind == "deleted":
+            self._count(source, VANISHED_SECONDS)
+        elif kind == "created" and self.close_events and not event.is_directory:
+            self._count(source, WRITING_SECONDS)
         else:
-            self._count(source, pending=kind == "created" and self.close_events and not event.is_directory)
+            self._count(source)
 
-    def _count(self, path: Path, pending: bool = False) -> None:
+    def _count(self, path: Path, pending: float = 0.0) -> None:
         kind = self.classifier.classify(path)
         if kind is not None:
             self.debouncer.add(kind, path, pending=pending)
@@ -173,7 +211,7 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """Watches the classifier's folders and files, and calls back once per batch of changes."""
 
-    def __init__(self, classifier: Classifier, callback: Callable[[Changes], None], delay: float = 0.05) -> None:
+    def __init__(self, classifier: Classifier, callback: Callable[[Changes], None], delay: float = SETTLE_SECONDS) -> None:
         self.debouncer = Debouncer(callback, delay)
         self._observer = Observer()
         handler = _Handler(classifier, self.debouncer)
@@ -185,7 +223,7 @@ class Watcher:
             if not any(file.is_relative_to(folder) for folder, _ in watched):
                 watched.add((file.parent, False))
         for folder, recursive in sorted(watched):
-            self._observer.schedule(handler, str(folder), recursive=recursive)
+            self._observer.schedule(handler, str(folder), recursive=recursive, event_filter=COUNTED_EVENTS)
         self.watched = sorted(watched)
 
     def start(self) -> None:

@@ -79,9 +79,9 @@ def test_a_burst_of_changes_is_one_batch(batches: Batches, tmp_path: Path) -> No
 
 
 def test_a_file_still_being_written_is_waited_for(batches: Batches, tmp_path: Path) -> None:
-    debouncer = Debouncer(batches, delay=0.01, max_pending=60)
+    debouncer = Debouncer(batches, delay=0.01)
     try:
-        debouncer.add("content", tmp_path / "307.md", pending=True)
+        debouncer.add("content", tmp_path / "307.md", pending=60)
         debouncer.add("content", tmp_path / "308.md")
         with pytest.raises(queue.Empty):  # due after 10 ms, were 307.md closed (a slow machine cannot fail this)
             batches.queue.get(timeout=0.3)
@@ -92,9 +92,9 @@ def test_a_file_still_being_written_is_waited_for(batches: Batches, tmp_path: Pa
 
 
 def test_a_file_never_closed_is_not_waited_for_long(batches: Batches, tmp_path: Path) -> None:
-    debouncer = Debouncer(batches, delay=0.01, max_pending=0.2)
+    debouncer = Debouncer(batches, delay=0.01)
     try:
-        debouncer.add("content", tmp_path / "307.md", pending=True)
+        debouncer.add("content", tmp_path / "307.md", pending=0.2)
         assert batches.next() == {"content": {tmp_path / "307.md"}}
     finally:
         debouncer.close()
