@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.projects import copy_project
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
 
 pytest_plugins = ["pytester"]  # tests/test_ci.py runs pytest on small test files
 
@@ -84,22 +89,6 @@ def page(code: int, name: str, **extra: str) -> str:
         lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
         text = text.replace("---\n\n", lines + "---\n\n", 1)
     return text
-
-
-PROJECT_PARTS = ("content", "templates", "static", "locales", "pyproject.toml")
-"""What a copy of the real project needs: everything a build reads."""
-
-
-def copy_project(target: Path, content: Path = REPO / "content") -> Path:
-    """Copy the real project (with ``content`` as its content) into ``target``; return it."""
-    target.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        source = content if part == "content" else REPO / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        else:
-            shutil.copy2(source, target / part)
-    return target
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from sitegen.build import BuildResult, build_site
 from sitegen.config import load_config
 from sitegen.incremental import IncrementalStages
 from sitegen.model import Config
-from tests.conftest import SITES, copy_project
+from tests.conftest import SITES
+from tests.projects import copy_project
 
 Step = Callable[[Path], set[str]]
 """Changes a project; returns the kinds of input it changed, as the watcher would."""
