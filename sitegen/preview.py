@@ -5,7 +5,7 @@ Wires the pipeline (:func:`sitegen.build.build_site` with
 events -> filter -> debounce -> classify (:mod:`sitegen.watch`) -> narrowest rebuild ->
 publish -> notify (:mod:`sitegen.serve`). A failed build never stops the server: the last
 good site stays served, its errors show over every open page and in the terminal, and
-the next good build clears them.
+the next good build clears them. Warnings show the same way over the new pages.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+OVERLAY_LIMIT = 50
+"""Problems shown over a page at most; the terminal lists them all."""
+
 
 def watch_targets(config: Config) -> Classifier:
     """Return what the preview watches: the project's folders and its configuration."""
@@ -43,6 +46,15 @@ def watch_targets(config: Config) -> Classifier:
 def changed_paths(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[str]:
     """Return the output paths added, removed or changed between two builds."""
     return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+def overlay_lines(problems: Sequence[Problem]) -> list[str]:
+    """Return the lines shown over the pages: every problem as ``path:line: message``, errors first."""
+    ordered = sorted(problems, key=lambda problem: problem.severity != "error")
+    lines = [problem.format() for problem in ordered[:OVERLAY_LIMIT]]
+    if len(ordered) > OVERLAY_LIMIT:
+        lines.append(f"... and {len(ordered) - OVERLAY_LIMIT} more: run 'sitegen check' for all of them")
+    return lines
 
 
 class Preview:
@@ -69,6 +81,8 @@ class Preview:
         self._stages = IncrementalStages()
         self._lock = threading.Lock()
         self._reported: list[Problem] = []
+        self._config_failed = False
+        """Whether the configuration could not be read last time: read it again on any change."""
         self._stopped = threading.Event()
         self._server = PreviewServer(self.site, host, port)  # binds now: a port in use fails here
         self._watcher = Watcher(watch_targets(config), self.rebuild, delay)
@@ -112,14 +126,14 @@ class Preview:
                 self._stages = IncrementalStages()
                 line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
                 self._say(line)
-                self.site.show_errors([line])
+                self.site.show_problems([line], failed=True)
             finally:
                 self.builds += 1
 
     def _rebuild(self, changes: Changes | None, started: float) -> None:
         swapped = False
         if changes is not None:
-            if "config" in changes.kinds and not self._reload_config():
+            if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
             self._stages.forget(changes.kinds)
             swapped = self._swap_stylesheets(changes)
@@ -128,9 +142,9 @@ class Preview:
         if result.problems != self._reported:
             self._report(result.problems)
             self._reported = result.problems
+        lines = overlay_lines(result.problems)
         if result.failed(self.strict):
-            failing = [problem for problem in result.problems if problem.severity == "error" or self.strict]
-            self.site.show_errors([problem.format() for problem in failing])
+            self.site.show_problems(lines, failed=True)
             self._say("Build failed: still serving the last good build. Fix and save to try again.")
             return
         changed = changed_paths(self.site.snapshot.files, result.files)
@@ -139,7 +153,10 @@ class Preview:
         else:
             static = [path for path in changed if path.startswith("static/")]
             self.site.publish(result.files, changed, reload_all=any(not path.endswith(".css") for path in static))
-        self.site.clear_errors()
+        if lines:
+            self.site.show_problems(lines, failed=False)
+        else:
+            self.site.clear_problems()
         elapsed = (time.perf_counter() - started) * 1000
         if changes is None:
             self._say(f"Built {len(result.files)} files in {elapsed:.0f} ms.")
@@ -153,9 +170,12 @@ class Preview:
         config, problems = load_config(self.config.root)
         if problems:
             self._report(problems)
-        if config is None or any(problem.severity == "error" for problem in problems) or (self.strict and problems):
-            self.site.show_errors([problem.format() for problem in problems])
+        usable = not any(problem.severity == "error" for problem in problems) and not (self.strict and problems)
+        if config is None or not usable:
+            self._config_failed = True
+            self.site.show_problems(overlay_lines(problems), failed=True)
             return False
+        self._config_failed = False
         if watch_targets(config).folders != watch_targets(self.config).folders:
             self._say("The folders in the configuration changed: restart 'sitegen serve' to watch the new ones.")
         self.config = config
@@ -168,7 +188,7 @@ class Preview:
         without reloading, and the pages rendered next differ only in its ``?v=``.
         """
         snapshot = self.site.snapshot
-        if changes.kinds != {"static"} or not snapshot.built or snapshot.errors:
+        if changes.kinds != {"static"} or not snapshot.built or snapshot.failed:
             return False
         static = self._stages.read_static(self.config)
         if set(static) != {path for path in snapshot.files if path.startswith("static/")}:

@@ -3,7 +3,7 @@
 It knows nothing about sitegen. It serves whatever a :class:`LiveSite` holds, a mapping
 of output path to bytes replaced in one step (a request sees the old site or the new
 one, never a mix), and tells open pages over server-sent events (``/__sitegen/events``)
-when to reload, swap a stylesheet, or show and hide the build errors.
+when to reload, swap a stylesheet, or show and hide the build's problems.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ class Snapshot:
     """Output path (``en/307/index.html``) -> bytes, of the last good build."""
     generation: int = 0
     """Counts the builds published, so a page can tell it is out of date."""
-    errors: tuple[str, ...] = ()
-    """The lines of the last build's errors (``path:line: message``), if it failed."""
+    problems: tuple[str, ...] = ()
+    """The lines of the last build's problems (``path:line: message``), shown over every page."""
+    failed: bool = False
+    """Whether the last build failed: the files are then those of an earlier one."""
     built: bool = False
     """Whether a build has been published at all."""
 
@@ -103,29 +105,31 @@ class LiveSite:
         with self._lock:
             self._replace(files, new_generation=False)
 
-    def show_errors(self, lines: Sequence[str]) -> None:
-        """Show these lines over every open page; keep serving the last good files."""
+    def show_problems(self, lines: Sequence[str], *, failed: bool) -> None:
+        """Show these lines over every open page; ``failed`` if the files served are older."""
         with self._lock:
             old = self._snapshot
-            self._snapshot = Snapshot(old.files, old.generation, tuple(lines), old.built)
-            self._send("problems", {"lines": list(lines)})
+            if (old.problems, old.failed) == (tuple(lines), failed):
+                return  # the pages show them already (or were told to hide them)
+            self._snapshot = Snapshot(old.files, old.generation, tuple(lines), failed, old.built)
+            self._send("problems", {"lines": list(lines), "failed": failed})
 
-    def clear_errors(self) -> None:
-        """Remove the errors from open pages."""
+    def clear_problems(self) -> None:
+        """Remove the problems from open pages."""
         with self._lock:
             old = self._snapshot
-            if old.errors:
-                self._snapshot = Snapshot(old.files, old.generation, (), old.built)
+            if old.problems:
+                self._snapshot = Snapshot(old.files, old.generation, (), False, old.built)
                 self._send("ok", {})
 
     def subscribe(self) -> queue.SimpleQueue[str | None]:
-        """Return a queue of events for a new page, starting with ``hello`` and any errors."""
+        """Return a queue of events for a new page, starting with ``hello`` and any problems."""
         events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         with self._lock:
             snapshot = self._snapshot
             events.put(f"retry: {RETRY_MILLISECONDS}\n" + _event("hello", {"boot": self.boot, "generation": snapshot.generation}))
-            if snapshot.errors:
-                events.put(_event("problems", {"lines": list(snapshot.errors)}))
+            if snapshot.problems:
+                events.put(_event("problems", {"lines": list(snapshot.problems), "failed": snapshot.failed}))
             if self._closed:
                 events.put(None)
             else:
@@ -147,7 +151,7 @@ class LiveSite:
 
     def _replace(self, files: Mapping[str, bytes], new_generation: bool) -> Snapshot:
         old = self._snapshot
-        self._snapshot = Snapshot(dict(files), old.generation + new_generation, old.errors, True)
+        self._snapshot = Snapshot(dict(files), old.generation + new_generation, old.problems, old.failed, True)
         return self._snapshot
 
     def _send(self, name: str, data: object) -> None:
@@ -272,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _error_page(self, site: LiveSite, snapshot: Snapshot) -> bytes:
         """Return the page shown until a first build succeeds."""
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in snapshot.errors) or "<li>Building...</li>"
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in snapshot.problems) or "<li>Building...</li>"
         page = (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Build failed</title>\n</head>\n<body>\n'
             f"<h1>The site could not be built</h1>\n<ul>{items}</ul>\n"

@@ -150,6 +150,23 @@ def test_a_content_error_shows_its_line_in_the_overlay(live: Running, page: Page
     expect(page.locator("#sitegen-overlay")).to_have_count(0, timeout=TIMEOUT)
 
 
+def test_a_bad_macro_shows_its_warning_over_the_updated_page(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
+    overlay = page.locator("#sitegen-overlay")
+    expect(overlay).to_contain_text(
+        'content/en/307.md:24: warning: unknown macro {{Nope("x")}} (it is left out of the page)', timeout=TIMEOUT
+    )
+    expect(page.locator("article")).to_contain_text("Use a 307 x when")
+    page.get_by_role("button", name="Hide").click()
+    expect(overlay).to_have_count(0)
+    live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
+    expect(page.locator("article")).to_contain_text("Use a 307 (fixed) when", timeout=TIMEOUT)
+    expect(overlay).to_have_count(0)
+
+
 def test_the_page_reconnects_and_reloads_after_the_server_restarts(project: Path, page: Page) -> None:
     from playwright.sync_api import expect
 

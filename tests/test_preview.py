@@ -49,12 +49,25 @@ def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live:
     before = live.page("/en/307/")
     live.edit("content/en/307.md", "seeAlso: [302, 303, 308]", "seeAlso: [302, 303")
     problems = events.wait("problems")
-    assert problems["lines"] == ["content/en/307.md:13: invalid YAML in front matter: expected ',' or ']', but got ':'"]
+    assert problems == {"lines": ["content/en/307.md:13: invalid YAML in front matter: expected ',' or ']', but got ':'"], "failed": True}
     assert live.reported_lines() == problems["lines"]
     assert live.page("/en/307/") == before
     live.edit("content/en/307.md", "seeAlso: [302, 303\n", "seeAlso: [302, 303, 308]\n")
     events.wait("ok")
     assert live.page("/en/307/") == before
+
+
+def test_a_bad_macro_shows_its_warning_over_the_new_page(live: Running, events: EventStream) -> None:
+    live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
+    assert events.wait("reload")["paths"] == ["en/307/index.html"]
+    problems = events.wait("problems")
+    assert problems["lines"] == ['content/en/307.md:24: warning: unknown macro {{Nope("x")}} (it is left out of the page)']
+    assert problems["failed"] is False
+    assert live.reported_lines() == problems["lines"]
+    assert b"Use a 307 x when" in live.page("/en/307/")
+    live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
+    events.wait("ok")
+    assert b"Use a 307 (fixed) when" in live.page("/en/307/")
 
 
 def test_a_template_error_shows_the_template_and_line(live: Running, events: EventStream) -> None:
@@ -124,8 +137,13 @@ def test_a_broken_configuration_shows_its_error(live: Running, events: EventStre
     live.edit("pyproject.toml", "[tool.sitegen]", "[tool.sitegen")
     problems = events.wait("problems")
     assert problems["lines"][0].startswith("pyproject.toml:")
+    builds = live.preview.builds
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    wait_for(lambda: live.preview.builds > builds, "a rebuild after the content edit")
+    assert live.preview.site.snapshot.problems == tuple(problems["lines"])  # still broken: still shown
     live.edit("pyproject.toml", "[tool.sitegen", "[tool.sitegen]")
     events.wait("ok")
+    assert b"Use a 307 (edited) when" in live.page("/en/307/")
 
 
 def test_an_internal_error_is_shown_and_the_preview_goes_on(live: Running, events: EventStream, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -150,7 +150,7 @@ def test_a_site_under_a_sub_path_is_served_there() -> None:
 
 def test_before_a_first_good_build_the_errors_are_served() -> None:
     live = LiveSite()
-    live.show_errors(["content/en/307.md:3: invalid YAML in front matter: <b>not bold</b>"])
+    live.show_problems(["content/en/307.md:3: invalid YAML in front matter: <b>not bold</b>"], failed=True)
     server = PreviewServer(live, "127.0.0.1", 0)
     server.start()
     try:
@@ -182,9 +182,12 @@ def test_pages_are_told_what_changed(site: LiveSite, events: EventStream) -> Non
     assert events.next() == ("reload", {"paths": ["en/307/index.html"], "all": False, "generation": 2})
     site.publish_stylesheets(FILES, ["/static/style.css"], "abc")
     assert events.next() == ("css", {"paths": ["/static/style.css"], "version": "abc", "generation": 3})
-    site.show_errors(["templates/code.html:12: template syntax error: unexpected '}'"])
-    assert events.next() == ("problems", {"lines": ["templates/code.html:12: template syntax error: unexpected '}'"]})
-    site.clear_errors()
+    site.show_problems(["templates/code.html:12: template syntax error: unexpected '}'"], failed=True)
+    assert events.next() == ("problems", {"lines": ["templates/code.html:12: template syntax error: unexpected '}'"], "failed": True})
+    site.show_problems(["templates/code.html:12: template syntax error: unexpected '}'"], failed=True)  # no news: no event
+    site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+    assert events.next() == ("problems", {"lines": ["content/en/307.md:9: warning: unknown macro {{Nope}}"], "failed": False})
+    site.clear_problems()
     assert events.next() == ("ok", {})
     site.replace(FILES)  # quiet: the pages are up to date
     site.publish(FILES, [], reload_all=True)
@@ -192,11 +195,11 @@ def test_pages_are_told_what_changed(site: LiveSite, events: EventStream) -> Non
 
 
 def test_a_page_that_connects_during_an_error_is_shown_it(site: LiveSite, client: Client) -> None:
-    site.show_errors(["content/en/307.md:2: missing 'name'"])
+    site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
     stream = EventStream(client)
     try:
         assert stream.next()[0] == "hello"
-        assert stream.next() == ("problems", {"lines": ["content/en/307.md:2: missing 'name'"]})
+        assert stream.next() == ("problems", {"lines": ["content/en/307.md:2: missing 'name'"], "failed": True})
     finally:
         stream.close()
 

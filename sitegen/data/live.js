@@ -16,24 +16,33 @@
     return paths.some(function (path) { return config.keys.indexOf(path) >= 0; });
   }
 
-  function showProblems(lines) {
-    state.problems = lines;
+  function showProblems(problems) {
+    state.problems = problems;
     var old = document.getElementById(OVERLAY);
     if (old) old.remove();
+    var color = problems.failed ? "#e5484d" : "#d39b1a";
     var overlay = document.createElement("div");
     overlay.id = OVERLAY;
     overlay.setAttribute("role", "alert");
     overlay.style.cssText =
       "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;margin:0;" +
-      "padding:1em 1.25em;background:#2b0d0d;color:#fff;border-bottom:4px solid #e5484d;" +
+      "padding:1em 1.25em;background:#1d1d21;color:#fff;border-bottom:4px solid " + color + ";" +
       "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;direction:ltr";
+    var hide = document.createElement("button");
+    hide.type = "button";
+    hide.textContent = "Hide";
+    hide.style.cssText = "float:right;margin-left:1em;font:inherit;cursor:pointer";
+    hide.addEventListener("click", function () { overlay.remove(); });
+    overlay.appendChild(hide);
     var title = document.createElement("p");
-    title.style.cssText = "margin:0 0 .5em;font-weight:bold;color:#ffb4b4";
-    title.textContent = "sitegen: the last build failed. The page below is the last good build; save a fix to clear this.";
+    title.style.cssText = "margin:0 0 .5em;font-weight:bold;color:" + color;
+    title.textContent = problems.failed
+      ? "sitegen: the last build failed. The page below is the last good build; save a fix to clear this."
+      : "sitegen: the build has warnings. Save a fix to clear this.";
     overlay.appendChild(title);
     var list = document.createElement("ul");
     list.style.cssText = "margin:0;padding:0;list-style:none;white-space:pre-wrap";
-    lines.forEach(function (line) {
+    problems.lines.forEach(function (line) {
       var item = document.createElement("li");
       item.textContent = line;
       list.appendChild(item);
@@ -120,7 +129,7 @@
       swapStylesheets(data.paths, data.version);
       state.generation = data.generation;
     });
-    on(source, "problems", function (data) { showProblems(data.lines); });
+    on(source, "problems", function (data) { showProblems(data); });
     on(source, "ok", function () { hideProblems(); });
     source.onerror = function () {
       state.connected = false;
