@@ -135,7 +135,7 @@ class Preview:
         if changes is not None:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
-            self._stages.forget(changes.kinds)
+            self._stages.forget(changes.kinds - {"config"})  # a configuration that differs resets the stages itself
             swapped = self._swap_stylesheets(changes)
         result = build_site(self.config, self._stages)
         work = self._stages.take_work()

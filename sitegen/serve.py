@@ -23,7 +23,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -187,26 +187,37 @@ class BadRequest(ValueError):
     """A request path that is not a path inside the site."""
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """Return the path (still percent-encoded) and the query of a request target."""
+    if target.startswith("/"):  # origin form; urlsplit would read "//a/b" as host "a"
+        path, _, query = target.partition("?")
+        return path.partition("#")[0], query.partition("#")[0]
+    parts = urlsplit(target)  # absolute form: http://host/path
+    return parts.path, parts.query
+
+
 def request_path(target: str) -> str:
     """Return the decoded path of a request target; refuse any that could climb out.
 
     ``%2e%2e`` is decoded before the check, so it is refused like ``..``.
     """
-    path = unquote(urlsplit(target).path, errors="strict")
+    path = unquote(split_target(target)[0], errors="strict")
     if not path.startswith("/") or "\x00" in path or "\\" in path or ".." in path.split("/"):
         raise BadRequest(path)
     return path
 
 
-def find(files: Mapping[str, bytes], mount: str, path: str) -> tuple[str | None, bool]:
-    """Return the output path serving a URL path, and whether a ``/`` should be added."""
+def find(files: Mapping[str, bytes], mount: str, path: str) -> tuple[str | None, str | None]:
+    """Return the output path serving a URL path, or the path to redirect to (with a ``/``)."""
     if not path.startswith(mount):
-        return None, path + "/" == mount
+        return None, mount if path + "/" == mount else None
     rest = path[len(mount) :]
     key = rest + "index.html" if rest == "" or rest.endswith("/") else rest
     if key in files:
-        return key, False
-    return None, bool(rest) and not rest.endswith("/") and f"{rest}/index.html" in files
+        return key, None
+    if rest and not rest.endswith("/") and f"{rest}/index.html" in files:
+        return None, f"{mount}{rest}/"
+    return None, None
 
 
 class _Server(ThreadingHTTPServer):
@@ -256,10 +267,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not snapshot.built:
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, CONTENT_TYPES[".html"], self._error_page(site, snapshot), head)
             return
-        key, add_slash = find(snapshot.files, site.mount, path)
-        if add_slash:
-            query = urlsplit(self.path).query
-            location = urlsplit(self.path).path + "/" + (f"?{query}" if query else "")
+        key, redirect = find(snapshot.files, site.mount, path)
+        if redirect is not None:
+            query = split_target(self.path)[1]
+            location = quote(redirect) + (f"?{query}" if query else "")
             self._send(HTTPStatus.FOUND, "text/plain; charset=utf-8", b"", head, {"Location": location})
         elif key is not None:
             body = snapshot.files[key]

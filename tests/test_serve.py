@@ -132,6 +132,13 @@ def test_a_doubly_encoded_dot_dot_is_only_a_name(client: Client) -> None:
     assert client.request("/%252e%252e/pyproject.toml").status == 404
 
 
+def test_a_double_slash_is_a_path_not_a_host(client: Client) -> None:
+    assert client.request("//en/307/").status == 200
+    redirect = client.request("//en/307")
+    assert (redirect.status, redirect.headers["location"]) == (302, "/en/307/")  # never to a host "en"
+    assert client.request("http://127.0.0.1/en/307/").status == 200  # the absolute form
+
+
 def test_a_site_under_a_sub_path_is_served_there() -> None:
     live = LiveSite("/docs/")
     live.publish(FILES, FILES)
