@@ -222,26 +222,25 @@ class IncrementalStages(Stages):
         """Return every output's bytes, rendering again the outputs whose context changed."""
         files: dict[str, bytes] = {}
         stale: dict[str, Output] = {}
-        views: dict[str, tuple[str, dict[str, Any]] | None] = {}
+        views: dict[str, tuple[str, dict[str, Any]]] = {}
         for path in sorted(outputs):
             output = outputs[path]
             try:
-                view = renderer.view(output)
+                views[path] = renderer.view(output)
             except Exception:  # the same error is raised, and reported, when it is rendered
-                view = None
+                stale[path] = output
+                continue
             remembered = self._outputs.get(path)
-            if view is not None and remembered is not None and remembered.output == output and remembered.view == view:
+            if remembered is not None and remembered.output == output and remembered.view == views[path]:
                 files[path] = remembered.data
             else:
                 stale[path] = output
-                views[path] = view
         rendered, problems = render_outputs(renderer, stale)
         self._work.outputs.extend(sorted(rendered))
         kept = {path: remembered for path, remembered in self._outputs.items() if path in files}
         for path, data in rendered.items():
-            view = views[path]
-            if view is not None:
-                kept[path] = _RenderedOutput(outputs[path], view, data)
+            if path in views:
+                kept[path] = _RenderedOutput(outputs[path], views[path], data)
         self._outputs = kept
         files.update(rendered)
         return dict(sorted(files.items())), problems

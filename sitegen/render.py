@@ -377,8 +377,9 @@ class Renderer:
         context["total"] = len(self.site.codes)
         return context
 
-    def view(self, output: Output) -> tuple[str, dict[str, Any]] | None:
-        """Return the template and context of an output, or ``None`` if no template makes it.
+    def view(self, output: Output) -> tuple[str, dict[str, Any]]:
+        """Return what an output is made from: its template and context (or, for the files
+        made without a template, their name and data).
 
         An output's bytes depend only on these (and the templates and UI translations), so
         the dev server renders an output again only when its view has changed.
@@ -403,21 +404,23 @@ class Renderer:
             return "alias.html", {"lang": language.tag, "target": output.target, "canonical": urls.absolute(config, output.target)}
         if output.kind == "sitemap":
             return "sitemap.xml", {"urls": self.sitemap_urls()}
-        if output.kind in ("robots", "api"):
-            return None
+        if output.kind == "robots":
+            return "robots.txt", {"sitemap": f"{urls.absolute(config, urls.home_url(config))}sitemap.xml"}
+        if output.kind == "api":
+            return "api/codes.json", self.api_data()
         raise ValueError(f"unknown output kind {output.kind!r}")
 
     def render(self, path: str, output: Output) -> bytes:
         """Return the bytes of one output file."""
         config = self.config
-        view = self.view(output)
-        if view is None:
-            if output.kind == "api":
-                return self.api_json()
-            return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(config, urls.home_url(config))}sitemap.xml\n".encode()
+        name, context = self.view(output)
+        if output.kind == "robots":
+            return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
+        if output.kind == "api":
+            return (json.dumps(context, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
         language = config.language(output.language) if output.language else config.source
         self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
-        return self._template(*view)
+        return self._template(name, context)
 
     def _template(self, name: str, context: dict[str, Any]) -> bytes:
         return self.environment.get_template(name).render(context).encode("utf-8")
@@ -445,6 +448,10 @@ class Renderer:
 
     def api_json(self) -> bytes:
         """Return ``/api/codes.json``: every code with its name and URL in each language."""
+        return (json.dumps(self.api_data(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+    def api_data(self) -> dict[str, Any]:
+        """Return the data of ``/api/codes.json``."""
         config = self.config
         codes = []
         for code in self.site.codes:
@@ -464,7 +471,7 @@ class Renderer:
                     },
                 }
             )
-        return (json.dumps({"codes": codes}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        return {"codes": codes}
 
 
 @functools.cache
