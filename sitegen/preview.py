@@ -145,7 +145,7 @@ class Preview:
                 self.builds += 1
 
     def _rebuild(self, changes: Changes | None, started: float) -> None:
-        swapped = False
+        swapped: list[str] = []
         if changes is not None:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
@@ -157,6 +157,8 @@ class Preview:
             freeze_heap()
         if result.problems != self._reported:
             self._report(result.problems)
+            if not result.problems:
+                self._say("No problems left.")
             self._reported = result.problems
         lines = overlay_lines(result.problems)
         if result.failed(self.strict):
@@ -177,6 +179,8 @@ class Preview:
         if changes is None:
             self._say(f"Built {len(result.files)} files in {elapsed:.0f} ms.")
             return
+        if swapped:
+            changed = [f"{', '.join(swapped)} swapped in, and the links to it in {len(changed)} pages"]
         shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         self._say(f"Rebuilt in {elapsed:.0f} ms: {shown or 'no file changed'}.")
         log.debug("rebuilt: loaded %s, rendered %d entries and %d outputs", work.loaded, len(work.entries), len(work.outputs))
@@ -197,22 +201,22 @@ class Preview:
         self.config = config
         return True
 
-    def _swap_stylesheets(self, changes: Changes) -> bool:
-        """Serve changed stylesheets before the pages are rendered again; return whether done.
+    def _swap_stylesheets(self, changes: Changes) -> list[str]:
+        """Serve changed stylesheets before the pages are rendered again; return them.
 
         Only a change of CSS files alone qualifies: open pages swap their stylesheet
         without reloading, and the pages rendered next differ only in its ``?v=``.
         """
         snapshot = self.site.snapshot
         if changes.kinds != {"static"} or not snapshot.built or snapshot.failed:
-            return False
+            return []
         static = self._stages.read_static(self.config)
         if set(static) != {path for path in snapshot.files if path.startswith("static/")}:
-            return False  # a file added or removed: pages may change, take the usual way
+            return []  # a file added or removed: pages may change, take the usual way
         changed = [path for path, data in static.items() if snapshot.files[path] != data]
         if not changed or not all(path.endswith(".css") for path in changed):
-            return False
+            return []
         files = {**snapshot.files, **static}
         version = hashlib.sha256(b"".join(static[path] for path in changed)).hexdigest()[:10]
         self.site.publish_stylesheets(files, [self.site.mount + path for path in changed], version)
-        return True
+        return changed
