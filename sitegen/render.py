@@ -417,7 +417,7 @@ class Renderer:
         if output.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
         if output.kind == "api":
-            return (json.dumps(context, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+            return encode_json(context)
         language = config.language(output.language) if output.language else config.source
         self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
         return self._template(name, context)
@@ -448,7 +448,7 @@ class Renderer:
 
     def api_json(self) -> bytes:
         """Return ``/api/codes.json``: every code with its name and URL in each language."""
-        return (json.dumps(self.api_data(), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        return encode_json(self.api_data())
 
     def api_data(self) -> dict[str, Any]:
         """Return the data of ``/api/codes.json``."""
@@ -472,6 +472,11 @@ class Renderer:
                 }
             )
         return {"codes": codes}
+
+
+def encode_json(data: object) -> bytes:
+    """Return data as the site's JSON files hold it: sorted keys, indented, UTF-8."""
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 @functools.cache
