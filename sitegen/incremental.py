@@ -21,6 +21,7 @@ all it depends on, a rebuild gives the same bytes and problems as a full build
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
-    from sitegen.markdown import CodeLink, RenderedBody
+    from sitegen.markdown import CodeLink
     from sitegen.model import Config, Language, Page, Problem
     from sitegen.render import LinkFor, Output, Renderer
     from sitegen.resolve import Entry, Site
@@ -54,8 +55,8 @@ class _RenderedEntry:
     entry: Entry
     links: tuple[tuple[int, CodeLink | None], ...]
     """Every code the markdown asked a link for, and the answer it got."""
-    body: RenderedBody
-    takeaways: str | None
+    rendered: Rendered
+    """The entry's markdown, as :func:`render_markdown` gives it for this entry alone."""
     problems: tuple[Problem, ...]
 
 
@@ -162,8 +163,8 @@ class IncrementalStages(Stages):
                 links[key] = code_link(site, language, code)
             return links[key]
 
-        bodies: dict[tuple[str, int], RenderedBody] = {}
-        takeaways: dict[tuple[str, int], str] = {}
+        # every field of Rendered maps entries to what was rendered for them: merge field by field
+        merged: dict[str, dict[tuple[str, int], Any]] = {name.name: {} for name in dataclasses.fields(Rendered)}
         problems: list[Problem] = []
         kept: dict[tuple[str, int], _RenderedEntry] = {}
         for key in sorted(site.entries):
@@ -176,12 +177,12 @@ class IncrementalStages(Stages):
             ):
                 remembered = self._render_entry(site, md, translations, key, link_for)
             kept[key] = remembered
-            bodies[key] = remembered.body
-            if remembered.takeaways is not None:
-                takeaways[key] = remembered.takeaways
+            for name, values in merged.items():
+                if key in getattr(remembered.rendered, name):
+                    values[key] = getattr(remembered.rendered, name)[key]
             problems.extend(remembered.problems)
         self._entries = kept
-        return Rendered(bodies, takeaways), list(dict.fromkeys(problems))
+        return Rendered(**merged), list(dict.fromkeys(problems))
 
     def _render_entry(
         self,
@@ -199,9 +200,7 @@ class IncrementalStages(Stages):
 
         rendered, problems = render_markdown(site, md, translations, {key}, recording)
         self._work.entries.append(key)
-        return _RenderedEntry(
-            site.entries[key], tuple(sorted(asked.items())), rendered.bodies[key], rendered.takeaways.get(key), tuple(problems)
-        )
+        return _RenderedEntry(site.entries[key], tuple(sorted(asked.items())), rendered, tuple(problems))
 
     def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
         """Return the Jinja environment, made once until ``templates`` changes."""
