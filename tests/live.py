@@ -98,6 +98,20 @@ class EventStream:
         self.connection.close()
 
 
+BROKEN_FRONT_MATTER = ("---\n", "---\nbroken: [unclosed\nnext: line\n")
+"""An edit (old, new) that breaks a page's front matter whatever the page says."""
+BROKEN_FRONT_MATTER_ERROR = "3: invalid YAML in front matter: expected ',' or ']', but got ':'"
+"""What the loader says about it, after ``path:``."""
+
+
+def line_of(path: Path, text: str) -> int:
+    """Return the number of the first line of a file that contains ``text``."""
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} is not in {path}")
+
+
 class Running:
     """A preview running on a project, with what it printed."""
 
@@ -126,6 +140,10 @@ class Running:
         text = path.read_text("utf-8")
         assert old in text, f"{old!r} not in {relative}"
         path.write_text(text.replace(old, new, 1), "utf-8")
+
+    def line(self, relative: str, text: str) -> int:
+        """Return the line of ``relative`` that contains ``text``."""
+        return line_of(self.root / relative, text)
 
     def reported_lines(self) -> list[str]:
         return [problem.format() for problem in self.reported[-1]] if self.reported else []

@@ -14,6 +14,7 @@ from sitegen.config import load_config
 from sitegen.incremental import IncrementalStages
 from sitegen.model import Config
 from tests.conftest import SITES
+from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR
 from tests.projects import copy_project
 
 Step = Callable[[Path], set[str]]
@@ -74,7 +75,7 @@ STEPS: dict[str, Step] = {
     "name edited": replace("content/en/303.md", "name: See Other", "name: See Another"),
     "overview edited": replace("content/en/308.md", "overview: ", "overview: Edited. "),
     "seeAlso edited": replace("content/en/307.md", "seeAlso: [302, 303, 308]", "seeAlso: [301]"),
-    "front matter broken": replace("content/en/302.md", "\nname:", "\nname: [Found"),
+    "front matter broken": replace("content/en/302.md", *BROKEN_FRONT_MATTER),
     "page added": write("content/en/304.md", NEW_PAGE),
     "translation added": write("content/pt-br/304.md", NEW_PAGE.replace("Not Modified", "Não Modificado")),
     "translation deleted": delete("content/fr/307.md"),
@@ -92,7 +93,7 @@ STEPS: dict[str, Step] = {
 
 FIXES: dict[str, Step] = {
     "template broken": replace("templates/code.html", "{% endfi %}", "{% endif %}", "templates"),
-    "front matter broken": replace("content/en/302.md", "\nname: [Found", "\nname:"),
+    "front matter broken": replace("content/en/302.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0]),
 }
 """What undoes an error, so the changes after it are built in full."""
 
@@ -155,9 +156,7 @@ def test_a_fix_after_an_error_gives_the_full_build(warm: tuple[Path, Incremental
     root, stages = warm
     STEPS["front matter broken"](root)
     broken, _ = rebuild(root, stages, {"content"})
-    assert [problem.format() for problem in broken.errors] == [
-        "content/en/302.md:4: invalid YAML in front matter: expected ',' or ']', but got ':'"
-    ]
+    assert [problem.format() for problem in broken.errors] == [f"content/en/302.md:{BROKEN_FRONT_MATTER_ERROR}"]
     FIXES["front matter broken"](root)
     STEPS["body edited"](root)
     fixed, config = rebuild(root, stages, {"content"})

@@ -17,7 +17,7 @@ import pytest
 from sitegen.build import build_site
 from sitegen.cli import main
 from sitegen.config import load_config
-from tests.live import Client, EventStream, Running, running, without_script
+from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR, Client, EventStream, Running, running, without_script
 from tests.polling import wait_for
 
 
@@ -47,12 +47,12 @@ def test_an_edit_is_announced_and_served(live: Running, events: EventStream) -> 
 
 def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live: Running, events: EventStream) -> None:
     before = live.page("/en/307/")
-    live.edit("content/en/307.md", "seeAlso: [302, 303, 308]", "seeAlso: [302, 303")
+    live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)
     problems = events.wait("problems")
-    assert problems == {"lines": ["content/en/307.md:13: invalid YAML in front matter: expected ',' or ']', but got ':'"], "failed": True}
+    assert problems == {"lines": [f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}"], "failed": True}
     assert live.reported_lines() == problems["lines"]
     assert live.page("/en/307/") == before
-    live.edit("content/en/307.md", "seeAlso: [302, 303\n", "seeAlso: [302, 303, 308]\n")
+    live.edit("content/en/307.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0])
     events.wait("ok")
     assert live.page("/en/307/") == before
 
@@ -61,7 +61,8 @@ def test_a_bad_macro_shows_its_warning_over_the_new_page(live: Running, events: 
     live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
     assert events.wait("reload")["paths"] == ["en/307/index.html"]
     problems = events.wait("problems")
-    assert problems["lines"] == ['content/en/307.md:24: warning: unknown macro {{Nope("x")}} (it is left out of the page)']
+    line = live.line("content/en/307.md", "Use a 307 {{Nope")
+    assert problems["lines"] == [f'content/en/307.md:{line}: warning: unknown macro {{{{Nope("x")}}}} (it is left out of the page)']
     assert problems["failed"] is False
     assert live.reported_lines() == problems["lines"]
     assert b"Use a 307 x when" in live.page("/en/307/")
@@ -74,7 +75,8 @@ def test_a_template_error_shows_the_template_and_line(live: Running, events: Eve
     live.edit("templates/code.html", "{% if not translated %}", "{% if not translated %}{{ broken }")
     problems = events.wait("problems")
     assert len(problems["lines"]) == 1
-    assert problems["lines"][0].startswith("templates/code.html:17: template syntax error: ")
+    line = live.line("templates/code.html", "{{ broken }")
+    assert problems["lines"][0].startswith(f"templates/code.html:{line}: template syntax error: ")
     assert live.page("/en/307/")  # the last good page is still served
     live.edit("templates/code.html", "{{ broken }", "")
     events.wait("ok")
@@ -83,17 +85,18 @@ def test_a_template_error_shows_the_template_and_line(live: Running, events: Eve
 def test_an_undefined_template_variable_shows_the_template_and_line(live: Running, events: EventStream) -> None:
     live.edit("templates/code.html", "<h1>", "<h1>{{ misspelt }}")
     problems = events.wait("problems")
-    assert problems["lines"] == ["templates/code.html:29: undefined template variable: 'misspelt' is undefined"]
+    line = live.line("templates/code.html", "{{ misspelt }}")
+    assert problems["lines"] == [f"templates/code.html:{line}: undefined template variable: 'misspelt' is undefined"]
 
 
 def test_a_first_build_that_fails_serves_the_errors_then_recovers(project: Path) -> None:
     page = project / "content/en/307.md"
     good = page.read_text("utf-8")
-    page.write_text(good.replace("name: Temporary Redirect", "name: [Temporary"), "utf-8")
+    page.write_text(good.replace(*BROKEN_FRONT_MATTER, 1), "utf-8")
     with running(project) as live:
         response = live.client.request("/en/307/")
         assert response.status == 503
-        assert b"content/en/307.md:4: invalid YAML in front matter:" in response.body
+        assert f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}".replace("'", "&#x27;").encode() in response.body
         page.write_text(good, "utf-8")
         wait_for(lambda: live.client.request("/en/307/").status == 200, "the fixed build to be served")
 
@@ -103,7 +106,8 @@ def test_a_deleted_page_disappears_and_links_to_it_become_warnings(live: Running
         (live.root / "content" / language / "308.md").unlink()
     events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
     assert live.client.request("/en/308/").status == 404
-    assert "content/en/307.md:12: warning: seeAlso: 308 has no page yet (it is shown as plain text)" in live.reported_lines()
+    line = live.line("content/en/307.md", "seeAlso:")
+    assert f"content/en/307.md:{line}: warning: seeAlso: 308 has no page yet (it is shown as plain text)" in live.reported_lines()
 
 
 def test_an_added_page_appears(live: Running, events: EventStream) -> None:
