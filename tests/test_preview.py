@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -40,7 +41,8 @@ def events(live: Running) -> Iterator[EventStream]:
 def test_an_edit_is_announced_and_served(live: Running, events: EventStream) -> None:
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
     reload = events.wait("reload")
-    assert reload["paths"] == ["en/307/index.html"]
+    assert "en/307/index.html" in reload["paths"]
+    assert {path.split("/")[1] for path in reload["paths"]} == {"307"}  # and its translations, if they follow it
     assert b"Use a 307 (edited) when" in live.page("/en/307/")
     assert live.said[-1].startswith("Rebuilt in ")
 
@@ -59,7 +61,7 @@ def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live:
 
 def test_a_bad_macro_shows_its_warning_over_the_new_page(live: Running, events: EventStream) -> None:
     live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
-    assert events.wait("reload")["paths"] == ["en/307/index.html"]
+    assert "en/307/index.html" in events.wait("reload")["paths"]
     problems = events.wait("problems")
     line = live.line("content/en/307.md", "Use a 307 {{Nope")
     assert problems["lines"] == [f'content/en/307.md:{line}: warning: unknown macro {{{{Nope("x")}}}} (it is left out of the page)']
@@ -181,7 +183,7 @@ def test_an_editor_save_is_one_rebuild_without_error(live: Running, events: Even
         page.rename(old)
         temporary.rename(page)
         old.unlink()
-    assert events.wait("reload")["paths"] == ["en/307/index.html"]
+    assert "en/307/index.html" in events.wait("reload")["paths"]
     live.edit("content/en/308.md", "overview: ", "overview: Sentinel. ")  # flushes any second rebuild
     events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
     assert live.preview.builds == builds + 2
@@ -250,7 +252,7 @@ def test_sitegen_serve_prints_the_url_serves_and_stops_on_ctrl_c(project: Path) 
     reader.start()
     try:
         printed = [lines.get(timeout=60), lines.get(timeout=60)]
-        assert printed[0].startswith("Built 28 files in "), printed
+        assert re.match(r"Built \d+ files in \d+ ms\.$", printed[0]), printed
         assert printed[1].startswith("Serving http://127.0.0.1:") and printed[1].endswith("/ (Ctrl+C to stop)\n"), printed
         url = printed[1].split()[1]
         response = Client(url).request("/en/307/")
