@@ -30,7 +30,14 @@ from sitegen.validate import validate_pages
 from sitegen.write import read_static
 
 if TYPE_CHECKING:
-    from sitegen.model import Config
+    from collections.abc import Mapping
+
+    import jinja2
+    from babel.support import NullTranslations
+    from markdown_it import MarkdownIt
+
+    from sitegen.model import Config, Page
+    from sitegen.render import Output, Rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +69,54 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(dict.fromkeys(problems), key=Problem.sort_key)
 
 
-def build_site(config: Config) -> BuildResult:
+class Stages:
+    """The costly stages of a build, as plain calls.
+
+    :func:`build_site` runs the pipeline through these; the dev server passes a subclass
+    that remembers what each one produced and redoes only what a change touched
+    (:mod:`sitegen.incremental`). The order of the stages stays here, in one place.
+    """
+
+    def load_pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
+        """Return every page under ``content/`` and the problems met reading them."""
+        return load_pages(config)
+
+    def load_translations(self, config: Config) -> tuple[Mapping[str, NullTranslations], list[Problem]]:
+        """Return the UI translations of every language."""
+        return load_translations(config)
+
+    def render_markdown(self, site: Site, md: MarkdownIt, translations: Mapping[str, NullTranslations]) -> tuple[Rendered, list[Problem]]:
+        """Return the rendered markdown of every entry."""
+        return render_markdown(site, md, translations)
+
+    def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
+        """Return the Jinja environment and the templates' syntax errors."""
+        environment = create_environment(config.templates_dir)
+        return environment, check_templates(environment, config)
+
+    def read_static(self, config: Config) -> dict[str, bytes]:
+        """Return the static files, keyed by output path."""
+        return read_static(config.static_dir)
+
+    def render_outputs(self, renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the bytes of every output and the template errors met."""
+        return render_outputs(renderer, outputs)
+
+
+def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     """Run every stage but the write; return the files and the problems."""
+    stages = stages or Stages()
     problems: list[Problem] = []
-    pages, found = load_pages(config)
+    pages, found = stages.load_pages(config)
     problems += found
     pages, found = validate_pages(pages)
     problems += found
     site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)))
     problems += found
-    translations, found = load_translations(config)
+    translations, found = stages.load_translations(config)
     problems += found
     md = create_markdown()
-    rendered, found = render_markdown(site, md, translations)
+    rendered, found = stages.render_markdown(site, md, translations)
     problems += found
     problems += check_anchors(site, rendered)
     links = {
@@ -82,12 +124,11 @@ def build_site(config: Config) -> BuildResult:
     }
     site = with_backlinks(site, links)
 
-    environment = create_environment(config.templates_dir)
-    found = check_templates(environment, config)
+    environment, found = stages.load_templates(config)
     problems += found
     if found:
         return BuildResult({}, sorted_problems(problems), site)
-    static_files = read_static(config.static_dir)
+    static_files = stages.read_static(config)
     if STYLESHEET not in static_files:
         problems.append(Problem(config.shown(config.static_dir / "style.css"), None, "stylesheet missing: pages link to it", "warning"))
     outputs = plan_outputs(site)
@@ -95,7 +136,7 @@ def build_site(config: Config) -> BuildResult:
     problems += found
     outputs.update(aliases)
     renderer = Renderer(site, rendered, environment, translations, static_files)
-    files, found = render_outputs(renderer, outputs)
+    files, found = stages.render_outputs(renderer, outputs)
     problems += found
     for path, data in static_files.items():
         if path in files:

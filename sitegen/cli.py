@@ -111,6 +111,42 @@ def command_check(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def command_serve(arguments: argparse.Namespace) -> int:
+    """Build, serve on loopback, and rebuild and reload the browser on every save."""
+    from sitegen.preview import Preview
+
+    config = _config(arguments)
+    if config is None:
+        return 1
+    try:
+        preview = Preview(
+            config,
+            host=arguments.host,
+            port=arguments.port,
+            strict=arguments.strict,
+            report=lambda problems: report(problems, arguments.strict),
+            say=lambda text: print(text, flush=True),
+        )
+    except OSError as error:
+        print(f"sitegen serve: cannot listen on {arguments.host}:{arguments.port}: {error.strerror} (try --port)", file=sys.stderr)
+        return 1
+    try:
+        preview.start()
+        if arguments.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"warning: serving on {arguments.host}: anyone who can reach this machine can read the preview", file=sys.stderr)
+        print(f"Serving {preview.url} (Ctrl+C to stop)", flush=True)
+        if arguments.open:
+            import webbrowser
+
+            webbrowser.open(preview.url)
+        preview.wait()
+    except KeyboardInterrupt:
+        print("Stopped.")
+    finally:
+        preview.close()
+    return 0
+
+
 def _language(config: Config, name: str, command: str) -> Language:
     """Return the configured language named by ``--lang``, or raise a usage error."""
     language = config.find_language(name)
@@ -204,6 +240,10 @@ def make_parser() -> argparse.ArgumentParser:
     translations.add_argument(
         "--fail-on", action="append", choices=("missing", "outdated"), help="exit 1 if any page is missing / outdated (repeatable)"
     )
+    serve = add("serve", command_serve, "build, serve on http://127.0.0.1:8000/ and reload the browser on every save")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--open", action="store_true", help="open the site in the default browser")
     return parser
 
 

@@ -6,6 +6,7 @@ edge and passed in. Output is deterministic: sorted iteration, no clock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -85,13 +86,17 @@ def code_link(site: Site, language: Language, code: int) -> CodeLink | None:
     return CodeLink(urls.page_url(site.config, language, code), f"{code} {entry.page.name}", lang)
 
 
-def _body_context(site: Site, entry: Entry, gettext: Callable[[str], str], body_line: int) -> BodyContext:
+LinkFor = Callable[[Language, int], CodeLink | None]
+"""Answers how a code is linked for readers of a language (:func:`code_link` on one site)."""
+
+
+def _body_context(entry: Entry, gettext: Callable[[str], str], body_line: int, link_for: LinkFor) -> BodyContext:
     registry = load_registry()
     return BodyContext(
         path=entry.page.source.path,
         body_line=body_line,
         mdn_locale=entry.language.mdn_locale or "en-US",
-        link_for=lambda code: code_link(site, entry.language, code),
+        link_for=lambda code: link_for(entry.language, code),
         plain_name=lambda code: registry[code].name if code in registry else None,
         specs=entry.specs,
         gettext=gettext,
@@ -100,9 +105,19 @@ def _body_context(site: Site, entry: Entry, gettext: Callable[[str], str], body_
 
 
 def render_markdown(
-    site: Site, md: MarkdownIt, translations: Mapping[str, NullTranslations], keys: set[tuple[str, int]] | None = None
+    site: Site,
+    md: MarkdownIt,
+    translations: Mapping[str, NullTranslations],
+    keys: set[tuple[str, int]] | None = None,
+    link_for: LinkFor | None = None,
 ) -> tuple[Rendered, list[Problem]]:
-    """Return the rendered body and takeaways of every entry (or of ``keys`` only)."""
+    """Return the rendered body and takeaways of every entry (or of ``keys`` only).
+
+    ``link_for`` defaults to :func:`code_link` on ``site``; the dev server passes one that
+    also records which codes a body links to, to know when it must be rendered again.
+    """
+    if link_for is None:
+        link_for = functools.partial(code_link, site)
     bodies: dict[tuple[str, int], RenderedBody] = {}
     takeaways: dict[tuple[str, int], str] = {}
     overviews: dict[tuple[str, int], tuple[str, str]] = {}
@@ -112,21 +127,21 @@ def render_markdown(
         entry = site.entries[key]
         gettext = translations[entry.language.tag].gettext
         page = entry.page
-        body = render_body(md, page.body, _body_context(site, entry, gettext, page.source.body_line))
+        body = render_body(md, page.body, _body_context(entry, gettext, page.source.body_line, link_for))
         bodies[key] = body
         problems.extend(body.problems)
         if page.takeaways:
             items = []
             for index, item in enumerate(page.takeaways):
                 line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
-                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(site, entry, gettext, line))
+                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(entry, gettext, line, link_for))
                 problems.extend(rendered.problems)
                 items.append(f"<li>{rendered.html.strip().removeprefix('<p>').removesuffix('</p>')}</li>\n")
             takeaways[key] = f"<ul>\n{''.join(items)}</ul>\n"
         if page.overview:
             # one line of markdown: macros and emphasis work, block syntax does not
             rendered = render_body(
-                front_matter_md, " ".join(page.overview.split()), _body_context(site, entry, gettext, page.source.line_of("overview"))
+                front_matter_md, " ".join(page.overview.split()), _body_context(entry, gettext, page.source.line_of("overview"), link_for)
             )
             problems.extend(rendered.problems)
             inner = rendered.html.strip().removeprefix("<p>").removesuffix("</p>")
@@ -236,6 +251,7 @@ class Renderer:
         version = hashlib.sha256(stylesheet).hexdigest()[:10]
         self.stylesheet_url = f"{urls.base_path(self.config)}{STYLESHEET}?v={version}"
         self.icon_url = f"{urls.base_path(self.config)}{ICON}" if ICON in static_files else None
+        self.class_keys = class_keys(site)
 
     # -- shared views ---------------------------------------------------------
 
@@ -262,7 +278,7 @@ class Renderer:
             "switcher": switcher,
             "classes": [
                 {"key": key, "label": self.class_label(language, key), "url": urls.class_url(config, language, key)}
-                for key in class_keys(self.site)
+                for key in self.class_keys
             ],
         }
 
@@ -388,7 +404,7 @@ class Renderer:
             switcher=self._switcher(language, url_of),
         )
         groups = []
-        for key in class_keys(self.site):
+        for key in self.class_keys:
             if class_key is not None and key != class_key:
                 continue
             groups.append(
@@ -427,36 +443,50 @@ class Renderer:
         context["total"] = len(self.site.codes)
         return context
 
-    def render(self, path: str, output: Output) -> bytes:
-        """Return the bytes of one output file."""
+    def view(self, output: Output) -> tuple[str, dict[str, Any]]:
+        """Return what an output is made from: its template and context (or, for the files
+        made without a template, their name and data).
+
+        An output's bytes depend only on these (and the templates and UI translations), so
+        the dev server renders an output again only when its view has changed.
+        """
         config = self.config
         language = config.language(output.language) if output.language else config.source
-        self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
         if output.kind == "code":
             assert output.code is not None
-            return self._template("code.html", self.code_context(language, output.code))
+            return "code.html", self.code_context(language, output.code)
         if output.kind == "language":
-            return self._template("language.html", self.index_context(language, None))
+            return "language.html", self.index_context(language, None)
         if output.kind == "class":
-            return self._template("class.html", self.index_context(language, output.class_key))
+            return "class.html", self.index_context(language, output.class_key)
         if output.kind == "home":
-            return self._template("home.html", self.home_context())
+            return "home.html", self.home_context()
         if output.kind == "404":
             context = self.home_context()
             context["canonical"] = None
-            return self._template("404.html", context)
+            return "404.html", context
         if output.kind == "alias":
             assert output.target is not None
-            return self._template(
-                "alias.html", {"lang": language.tag, "target": output.target, "canonical": urls.absolute(config, output.target)}
-            )
+            return "alias.html", {"lang": language.tag, "target": output.target, "canonical": urls.absolute(config, output.target)}
         if output.kind == "sitemap":
-            return self._template("sitemap.xml", {"urls": self.sitemap_urls()})
+            return "sitemap.xml", {"urls": self.sitemap_urls()}
         if output.kind == "robots":
-            return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(config, urls.home_url(config))}sitemap.xml\n".encode()
+            return "robots.txt", {"sitemap": f"{urls.absolute(config, urls.home_url(config))}sitemap.xml"}
         if output.kind == "api":
-            return self.api_json()
+            return "api/codes.json", self.api_data()
         raise ValueError(f"unknown output kind {output.kind!r}")
+
+    def render(self, path: str, output: Output) -> bytes:
+        """Return the bytes of one output file."""
+        config = self.config
+        name, context = self.view(output)
+        if output.kind == "robots":
+            return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
+        if output.kind == "api":
+            return encode_json(context)
+        language = config.language(output.language) if output.language else config.source
+        self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
+        return self._template(name, context)
 
     def _template(self, name: str, context: dict[str, Any]) -> bytes:
         return self.environment.get_template(name).render(context).encode("utf-8")
@@ -484,6 +514,10 @@ class Renderer:
 
     def api_json(self) -> bytes:
         """Return ``/api/codes.json``: every code with its name and URL in each language."""
+        return encode_json(self.api_data())
+
+    def api_data(self) -> dict[str, Any]:
+        """Return the data of ``/api/codes.json``."""
         config = self.config
         codes = []
         for code in self.site.codes:
@@ -503,9 +537,15 @@ class Renderer:
                     },
                 }
             )
-        return (json.dumps({"codes": codes}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+        return {"codes": codes}
 
 
+def encode_json(data: object) -> bytes:
+    """Return data as the site's JSON files hold it: sorted keys, indented, UTF-8."""
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+@functools.cache
 def display_name(language: Language, reader: Language) -> str:
     """Return the name of ``language`` in the reader's language ("anglais" for French readers)."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from urllib.parse import urlsplit
@@ -16,7 +17,12 @@ _SITE_PAGE = re.compile(r"^/(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?([0-9]{3})/?(#[\w.-]*
 
 def base_path(config: Config) -> str:
     """Return the path the site is published under: ``/`` or ``/http-status/``."""
-    path = urlsplit(config.base_url).path or "/"
+    return _base_path(config.base_url)
+
+
+@functools.cache  # asked for every link of every page
+def _base_path(base_url: str) -> str:
+    path = urlsplit(base_url).path or "/"
     return path if path.endswith("/") else path + "/"
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
+
+from tests.projects import copy_project
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+pytest_plugins = ["pytester"]  # tests/test_ci.py runs pytest on small test files
 
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
@@ -83,3 +91,23 @@ def page(code: int, name: str, **extra: str) -> str:
         lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
         text = text.replace("---\n\n", lines + "---\n\n", 1)
     return text
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Return a copy of the real project (content, templates, static, locales, configuration)."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Fail a skipped browser test when ``SITEGEN_REQUIRE_BROWSER=1`` (set by ``.ci/run``).
+
+    Without Chromium the browser tests skip with a reason; in CI that would hide them.
+    """
+    report = yield
+    if report.skipped and item.get_closest_marker("browser") and os.environ.get("SITEGEN_REQUIRE_BROWSER") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped, but SITEGEN_REQUIRE_BROWSER=1 requires the browser tests to run: {reason}"
+    return report

@@ -29,6 +29,6 @@ def test_every_front_matter_field_is_in_the_readme(field: str) -> None:
     assert f"`{field}`" in README
 
 
-@pytest.mark.parametrize("target", ["build", "test", "check", "i18n", "golden"])
+@pytest.mark.parametrize("target", ["build", "test", "check", "serve", "i18n", "golden", "bench"])
 def test_every_make_target_is_in_the_readme(target: str) -> None:
     assert f"make {target}" in README

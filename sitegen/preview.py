@@ -1,0 +1,222 @@
+"""``sitegen serve``: build, serve from memory, rebuild on every save, tell the browser.
+
+Wires the pipeline (:func:`sitegen.build.build_site` with
+:class:`~sitegen.incremental.IncrementalStages`), the watcher and the server together:
+events -> filter -> debounce -> classify (:mod:`sitegen.watch`) -> narrowest rebuild ->
+publish -> notify (:mod:`sitegen.serve`). A failed build never stops the server: the last
+good site stays served, its errors show over every open page and in the terminal, and
+the next good build clears them. Warnings show the same way over the new pages.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from sitegen import urls
+from sitegen.build import build_site
+from sitegen.config import CONFIG_FILE, load_config
+from sitegen.incremental import IncrementalStages
+from sitegen.serve import LiveSite, PreviewServer
+from sitegen.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from sitegen.model import Config, Problem
+
+log = logging.getLogger(__name__)
+
+OVERLAY_LIMIT = 50
+"""Problems shown over a page at most; the terminal lists them all."""
+
+
+def watch_targets(config: Config) -> Classifier:
+    """Return what the preview watches: the project's folders and its configuration."""
+    return Classifier(
+        {config.content_dir: "content", config.templates_dir: "templates", config.static_dir: "static", config.locales_dir: "locales"},
+        {config.root / CONFIG_FILE: "config"},
+        ignore=[config.output_dir],
+    )
+
+
+def changed_paths(old: Mapping[str, bytes], new: Mapping[str, bytes]) -> list[str]:
+    """Return the output paths added, removed or changed between two builds."""
+    return sorted(path for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+def overlay_lines(problems: Sequence[Problem]) -> list[str]:
+    """Return the lines shown over the pages: every problem as ``path:line: message``, errors first."""
+    ordered = sorted(problems, key=lambda problem: problem.severity != "error")
+    lines = [problem.format() for problem in ordered[:OVERLAY_LIMIT]]
+    if len(ordered) > OVERLAY_LIMIT:
+        lines.append(f"... and {len(ordered) - OVERLAY_LIMIT} more: run 'sitegen check' for all of them")
+    return lines
+
+
+def freeze_heap() -> None:
+    """Collect garbage, then leave every live object out of later collections.
+
+    The stages remember a large heap of long-lived objects; a full collection walks all
+    of it (30 ms on a 75-code site) and would fall in the middle of an edit's rebuild.
+    Called after the builds that replace most of that heap (the first, a template,
+    catalog or configuration change), so that garbage from before is collected first.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class Preview:
+    """A live preview of one project: call :meth:`start`, then :meth:`close`."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        strict: bool = False,
+        delay: float = SETTLE_SECONDS,
+        report: Callable[[Sequence[Problem]], None] = lambda problems: None,
+        say: Callable[[str], None] = lambda text: None,
+    ) -> None:
+        self.config = config
+        self.strict = strict
+        self.site = LiveSite(urls.base_path(config))
+        self.builds = 0
+        """How many builds have run, the first included."""
+        self._report = report
+        self._say = say
+        self._stages = IncrementalStages()
+        self._lock = threading.Lock()
+        self._reported: list[Problem] = []
+        self._config_failed = False
+        """Whether the configuration could not be read last time: read it again on any change."""
+        self._stopped = threading.Event()
+        self._server = PreviewServer(self.site, host, port)  # binds now: a port in use fails here
+        self._watcher = Watcher(watch_targets(config), self.rebuild, delay)
+
+    @property
+    def url(self) -> str:
+        """Return the URL of the site's home page."""
+        return self._server.url
+
+    def start(self) -> None:
+        """Watch, build once, and start serving (the errors page if that build failed)."""
+        self._watcher.start()  # first, so that no save during the first build is missed
+        self.rebuild(None)
+        self._server.start()
+
+    def wait(self) -> None:
+        """Block until :meth:`close` (or Ctrl+C)."""
+        self._stopped.wait()
+
+    def close(self) -> None:
+        """Stop watching and serving."""
+        self._watcher.close()
+        self._server.close()
+        self._stopped.set()
+
+    def __enter__(self) -> Preview:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def rebuild(self, changes: Changes | None) -> None:
+        """Build again after ``changes`` (or from scratch), then publish or show the errors."""
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                self._rebuild(changes, started)
+            except Exception as error:  # a bug must not stop the preview: show it, start afresh
+                log.debug("rebuild failed", exc_info=True)
+                self._stages = IncrementalStages()
+                line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
+                self._say(line)
+                self.site.show_problems([line], failed=True)
+            finally:
+                self.builds += 1
+
+    def _rebuild(self, changes: Changes | None, started: float) -> None:
+        swapped: list[str] = []
+        if changes is not None:
+            if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
+                return
+            self._stages.forget(changes.kinds - {"config"})  # a configuration that differs resets the stages itself
+            swapped = self._swap_stylesheets(changes)
+        result = build_site(self.config, self._stages)
+        work = self._stages.take_work()
+        if changes is None or changes.kinds & {"templates", "locales", "config"}:
+            freeze_heap()
+        if result.problems != self._reported:
+            self._report(result.problems)
+            if not result.problems:
+                self._say("No problems left.")
+            self._reported = result.problems
+        lines = overlay_lines(result.problems)
+        if result.failed(self.strict):
+            self.site.show_problems(lines, failed=True)
+            self._say("Build failed: still serving the last good build. Fix and save to try again.")
+            return
+        changed = changed_paths(self.site.snapshot.files, result.files)
+        if swapped:
+            self.site.replace(result.files)  # the pages differ only in the stylesheet's ?v=
+        else:
+            static = [path for path in changed if path.startswith("static/")]
+            self.site.publish(result.files, changed, reload_all=any(not path.endswith(".css") for path in static))
+        if lines:
+            self.site.show_problems(lines, failed=False)
+        else:
+            self.site.clear_problems()
+        elapsed = (time.perf_counter() - started) * 1000
+        if changes is None:
+            self._say(f"Built {len(result.files)} files in {elapsed:.0f} ms.")
+            return
+        if swapped:
+            changed = [f"{', '.join(swapped)} swapped in, and the links to it in {len(changed)} pages"]
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        self._say(f"Rebuilt in {elapsed:.0f} ms: {shown or 'no file changed'}.")
+        log.debug("rebuilt: loaded %s, rendered %d entries and %d outputs", work.loaded, len(work.entries), len(work.outputs))
+
+    def _reload_config(self) -> bool:
+        """Read the configuration again; return whether it can be built with."""
+        config, problems = load_config(self.config.root)
+        if problems:
+            self._report(problems)
+        usable = not any(problem.severity == "error" for problem in problems) and not (self.strict and problems)
+        if config is None or not usable:
+            self._config_failed = True
+            self.site.show_problems(overlay_lines(problems), failed=True)
+            return False
+        self._config_failed = False
+        if watch_targets(config).folders != watch_targets(self.config).folders:
+            self._say("The folders in the configuration changed: restart 'sitegen serve' to watch the new ones.")
+        self.config = config
+        return True
+
+    def _swap_stylesheets(self, changes: Changes) -> list[str]:
+        """Serve changed stylesheets before the pages are rendered again; return them.
+
+        Only a change of CSS files alone qualifies: open pages swap their stylesheet
+        without reloading, and the pages rendered next differ only in its ``?v=``.
+        """
+        snapshot = self.site.snapshot
+        if changes.kinds != {"static"} or not snapshot.built or snapshot.failed:
+            return []
+        static = self._stages.read_static(self.config)
+        if set(static) != {path for path in snapshot.files if path.startswith("static/")}:
+            return []  # a file added or removed: pages may change, take the usual way
+        changed = [path for path, data in static.items() if snapshot.files[path] != data]
+        if not changed or not all(path.endswith(".css") for path in changed):
+            return []
+        files = {**snapshot.files, **static}
+        version = hashlib.sha256(b"".join(static[path] for path in changed)).hexdigest()[:10]
+        self.site.publish_stylesheets(files, [self.site.mount + path for path in changed], version)
+        return changed

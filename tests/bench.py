@@ -1,0 +1,270 @@
+"""``make bench``: how long a full build takes, and how soon an edit shows in the browser.
+
+Runs on a temporary copy of the real project (``--synthetic N`` adds pages up to N codes
+in every language, the size of the finished reference). It starts the real server
+(``python -m sitegen serve``) on a free port, edits ``content/en/307.md`` again and again,
+and measures from the file write to:
+
+- the ``reload`` event naming the page, read by a client of the event stream;
+- the page fetched right after that event, with the new text in it;
+- the new page shown in Chromium (its first frame after loading), if Chromium and
+  Playwright are installed.
+
+The goal (issue "Live preview"): under 100 ms median and 200 ms p95 from the write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import queue
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sitegen.build import build_site
+from sitegen.config import load_config
+from sitegen.incremental import IncrementalStages
+from tests.live import Client, EventStream
+from tests.projects import copy_project, enlarge
+
+PAGE = "content/en/307.md"
+ANCHOR = "Use a 307 when"
+GOAL_MEDIAN, GOAL_P95 = 100.0, 200.0
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOWN_AT = """
+(() => {
+  const stamp = () => requestAnimationFrame(() => {
+    window.benchShownAt = performance.timeOrigin + performance.now();
+  });
+  addEventListener("DOMContentLoaded", () => {
+    stamp();
+    new MutationObserver(stamp).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  });
+})();
+"""
+"""Records, in wall-clock milliseconds, the first frame after a document loaded or changed:
+the new page is shown either way, reloaded or refreshed in place."""
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Return the nearest-rank percentile of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(fraction * len(ordered)) - 1, 0)]
+
+
+def summary(values: Sequence[float]) -> str:
+    return f"median {statistics.median(values):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms   ({len(values)} edits)"
+
+
+class Server:
+    """``python -m sitegen serve`` on a free port, with what it prints."""
+
+    def __init__(self, root: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", "--root", str(root), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = ""
+        while not self.url:
+            line = self.lines.get(timeout=120)
+            if line.startswith("Serving "):
+                self.url = line.split()[1]
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def rebuild_times(self) -> list[float]:
+        """Return the rebuild times the server printed ("Rebuilt in 12 ms: ...")."""
+        times = []
+        while not self.lines.empty():
+            match = re.match(r"Rebuilt in (\d+) ms", self.lines.get())
+            if match:
+                times.append(float(match.group(1)))
+        return times
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class Edits:
+    """Edits of the page; the page is put back as it was on exit."""
+
+    def __init__(self, root: Path, pause: float) -> None:
+        self.page = root / PAGE
+        self.pause = pause
+        self.original = self.page.read_text("utf-8")
+        assert ANCHOR in self.original
+
+    def make(self, index: int) -> str:
+        """Write edit number ``index``; return the text it adds to the page."""
+        marker = f"Use a 307 (bench edit {index}) when"
+        self.page.write_text(self.original.replace(ANCHOR, marker, 1), "utf-8")
+        return marker
+
+    def __enter__(self) -> Edits:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.page.write_text(self.original, "utf-8")
+        time.sleep(self.pause)
+
+
+def measure_build(root: Path, runs: int) -> tuple[float, float, list[float]]:
+    """Return the median full build and incremental rebuild times in ms, in process."""
+    config, problems = load_config(root)
+    assert config is not None, problems
+    builds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        build_site(config)
+        builds.append((time.perf_counter() - started) * 1000)
+    stages = IncrementalStages()
+    build_site(config, stages)
+    page = root / PAGE
+    original = page.read_text("utf-8")
+    rebuilds = []
+    for index in range(runs * 4):
+        page.write_text(original.replace(ANCHOR, f"Use a 307 (rebuild {index}) when"), "utf-8")
+        started = time.perf_counter()
+        build_site(config, stages)
+        rebuilds.append((time.perf_counter() - started) * 1000)
+    page.write_text(original, "utf-8")
+    return statistics.median(builds), statistics.median(rebuilds), builds
+
+
+def measure_events(server: Server, root: Path, count: int, pause: float) -> tuple[list[float], list[float]]:
+    """Return, per edit, ms from the write to the reload event, and to the fetched new page."""
+    stream = EventStream(Client(server.url))
+    received: queue.Queue[tuple[float, str, object]] = queue.Queue()
+
+    def listen() -> None:
+        try:
+            while True:
+                name, data = stream.next(timeout=3600)
+                received.put((time.perf_counter(), name, data))
+        except (EOFError, OSError, AssertionError, ValueError, AttributeError):  # closed by measure_events
+            pass
+
+    threading.Thread(target=listen, daemon=True).start()
+    client = Client(server.url)
+    to_event, to_page = [], []
+    with Edits(root, pause) as edits:
+        for index in range(count):
+            time.sleep(pause)  # let the last edit settle, so that each is measured alone
+            marker = edits.make(index)
+            written = time.perf_counter()
+            while True:
+                at, name, data = received.get(timeout=60)
+                if name == "reload" and "en/307/index.html" in data["paths"]:  # type: ignore[index]
+                    break
+            body = client.request("/en/307/").body
+            fetched = time.perf_counter()
+            if marker.encode() not in body:
+                raise AssertionError(f"edit {index}: the page fetched after the reload event is not the new one")
+            to_event.append((at - written) * 1000)
+            to_page.append((fetched - written) * 1000)
+    stream.close()
+    return to_event, to_page
+
+
+def measure_browser(server: Server, root: Path, count: int, pause: float) -> list[float] | str:
+    """Return, per edit, ms from the write to Chromium showing the new page; or why not."""
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM}"
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        return "Playwright is not installed"
+    shown = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.add_init_script(SHOWN_AT)
+        page.goto(server.url + "en/307/")
+        page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")
+        with Edits(root, pause) as edits:
+            for index in range(count):
+                time.sleep(pause)  # let the last edit settle, so that each is measured alone
+                page.evaluate("window.benchShownAt = 0")
+                marker = edits.make(index)
+                written = time.time() * 1000
+                expect(page.locator("article")).to_contain_text(marker, timeout=30_000)
+                shown_at = page.wait_for_function("window.benchShownAt").json_value()
+                shown.append(float(shown_at) - written)
+                page.wait_for_function("window.sitegenLive.connected")
+        browser.close()
+    return shown
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--synthetic", type=int, metavar="N", help="add pages up to N codes in every language")
+    parser.add_argument("--edits", type=int, default=30, help="edits to measure (default: 30)")
+    parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits (default: 0.3)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium measurement")
+    arguments = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="sitegen-bench-") as folder:
+        root = copy_project(Path(folder) / "project")
+        added = enlarge(root, arguments.synthetic) if arguments.synthetic else []
+        config, _ = load_config(root)
+        assert config is not None
+        result = build_site(config)
+        codes = len(result.site.codes) if result.site else 0
+        kind = f"{len(added)} synthetic codes added" if added else "the real content"
+        print(f"sitegen bench: {codes} codes x {len(config.languages)} languages, {len(result.files)} files ({kind})")
+        build, rebuild, _ = measure_build(root, runs=5)
+        print(f"full build (in process)         median {build:6.1f} ms")
+        print(f"rebuild after one edit          median {rebuild:6.1f} ms   (in process, no server)")
+
+        server = Server(root)
+        try:
+            to_event, to_page = measure_events(server, root, arguments.edits, arguments.pause)
+            print(f"edit -> reload event            {summary(to_event)}")
+            print(f"edit -> new page fetched        {summary(to_page)}")
+            browser = None if arguments.no_browser else measure_browser(server, root, arguments.edits, arguments.pause)
+            if isinstance(browser, list):
+                print(f"edit -> new page shown          {summary(browser)}   (Chromium)")
+            elif browser:
+                print(f"edit -> new page shown          not measured: {browser}")
+            rebuilds = server.rebuild_times()
+            if rebuilds:
+                print(f"server rebuild, as it printed   median {statistics.median(rebuilds):6.1f} ms")
+        finally:
+            server.stop()
+
+    figures = browser if isinstance(browser, list) else to_page
+    met = statistics.median(figures) < GOAL_MEDIAN and percentile(figures, 0.95) < GOAL_P95
+    print(f"goal: edit visible in under {GOAL_MEDIAN:.0f} ms median, {GOAL_P95:.0f} ms p95: {'met' if met else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Live reload in a real browser: Playwright driving Debian's Chromium.
+
+Skipped with a reason where ``/usr/bin/chromium`` or Playwright is missing; CI sets
+``SITEGEN_REQUIRE_BROWSER=1`` so that a skip fails it (see ``conftest.py``). Every wait has
+a deadline; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR, Running, running
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT = 20_000
+"""Milliseconds any one expectation may take before the test fails."""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("browser tests need Playwright for Python (pip install -e '.[test]')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    opened = browser.new_page()
+    opened.set_default_timeout(TIMEOUT)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def live(project: Path) -> Iterator[Running]:
+    with running(project) as preview:
+        yield preview
+
+
+def open_live(page: Page, url: str) -> None:
+    """Open ``url`` and wait until its live-reload script is connected; mark the document."""
+    page.goto(url)
+    page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")
+    page.evaluate("window.sameDocument = true")  # gone once the page reloads
+
+
+def same_document(page: Page) -> Any:
+    return page.evaluate("window.sameDocument === true")
+
+
+def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (seen live) when")
+    expect(page.locator("article")).to_contain_text("Use a 307 (seen live) when", timeout=TIMEOUT)
+    # only the body changed: it was refreshed in place, keeping the document
+    assert page.evaluate("window.sitegenLive.refreshes") == 1
+    assert same_document(page)
+
+
+def test_an_edit_that_changes_the_head_reloads_the_page(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("content/en/307.md", "name: Temporary Redirect", "name: Temporarily Elsewhere")
+    expect(page).to_have_title("307 Temporarily Elsewhere – HTTP status codes", timeout=TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("Temporarily Elsewhere")
+    assert not same_document(page)
+
+
+def test_an_edit_of_another_page_leaves_this_one_alone(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    generation = page.evaluate("window.sitegenLive.generation")
+    live.edit("content/fr/307.md", "\n## ", "\nUne phrase de plus.\n\n## ")
+    page.wait_for_function(f"window.sitegenLive.generation > {generation}")  # the reload event came
+    expect(page.locator("article")).not_to_contain_text("Une phrase de plus.")
+    assert page.evaluate("window.sitegenLive.refreshes") == 0
+    assert same_document(page)
+
+
+def test_a_stylesheet_change_is_swapped_in_without_a_reload(live: Running, page: Page) -> None:
+    open_live(page, live.preview.url + "en/307/")
+    href = page.get_attribute('link[rel="stylesheet"]', "href")
+    with (live.root / "static/style.css").open("a", encoding="utf-8") as stylesheet:
+        stylesheet.write("\nbody { background-color: rgb(1, 2, 3) !important; }\n")
+    page.wait_for_function("getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'")
+    page.wait_for_function("document.querySelectorAll('link[rel=stylesheet]').length === 1")  # the old one removed
+    assert same_document(page)
+    assert page.get_attribute('link[rel="stylesheet"]', "href") != href
+
+
+def test_a_template_error_shows_an_overlay_until_it_is_fixed(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("templates/code.html", "{% if not translated %}", "{% if not translated %}{{ broken }")
+    overlay = page.locator("#sitegen-overlay")
+    line = live.line("templates/code.html", "{{ broken }")
+    expect(overlay).to_contain_text(f"templates/code.html:{line}: template syntax error: unexpected '}}'", timeout=TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("Temporary Redirect")  # the last good page, underneath
+    assert same_document(page)
+    live.edit("templates/code.html", "{{ broken }", "")
+    expect(overlay).to_have_count(0, timeout=TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("Temporary Redirect")
+    live.edit("templates/code.html", "<h1>", '<h1 data-fixed="yes">')
+    expect(page.locator('h1[data-fixed="yes"]')).to_have_count(1, timeout=TIMEOUT)
+
+
+def test_a_content_error_shows_its_line_in_the_overlay(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/308/")
+    live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)
+    expect(page.locator("#sitegen-overlay")).to_contain_text(f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}", timeout=TIMEOUT)
+    live.edit("content/en/307.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0])
+    expect(page.locator("#sitegen-overlay")).to_have_count(0, timeout=TIMEOUT)
+
+
+def test_a_bad_macro_shows_its_warning_over_the_updated_page(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
+    overlay = page.locator("#sitegen-overlay")
+    line = live.line("content/en/307.md", "Use a 307 {{Nope")
+    warning = f'content/en/307.md:{line}: warning: unknown macro {{{{Nope("x")}}}} (it is left out of the page)'
+    expect(overlay).to_contain_text(warning, timeout=TIMEOUT)
+    expect(page.locator("article")).not_to_contain_text("{{Nope")
+    page.get_by_role("button", name="Hide").click()
+    expect(overlay).to_have_count(0)
+    live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
+    expect(page.locator("article")).to_contain_text("Use a 307 (fixed) when", timeout=TIMEOUT)
+    expect(overlay).to_have_count(0)
+
+
+def test_the_page_reconnects_and_reloads_after_the_server_restarts(project: Path, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    with running(project) as first:
+        url = first.preview.url
+        open_live(page, url + "en/307/")
+    first.edit("content/en/307.md", "Use a 307 when", "Use a 307 (after a restart) when")
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    with running(project, port=port):
+        expect(page.locator("article")).to_contain_text("Use a 307 (after a restart) when", timeout=TIMEOUT)
+        page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")

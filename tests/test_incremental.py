@@ -1,0 +1,243 @@
+"""Incremental rebuilds: the same bytes and problems as a full build, with less work."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildResult, build_site
+from sitegen.config import load_config
+from sitegen.incremental import IncrementalStages
+from sitegen.model import Config
+from sitegen.preview import changed_paths
+from tests.conftest import SITES
+from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR
+from tests.projects import copy_project
+
+Step = Callable[[Path], set[str]]
+"""Changes a project; returns the kinds of input it changed, as the watcher would."""
+
+
+def replace(relative: str, old: str, new: str, kind: str = "content") -> Step:
+    def step(root: Path) -> set[str]:
+        path = root / relative
+        text = path.read_text("utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        return {kind}
+
+    return step
+
+
+def write(relative: str, text: str, kind: str = "content") -> Step:
+    def step(root: Path) -> set[str]:
+        (root / relative).write_text(text, "utf-8")
+        return {kind}
+
+    return step
+
+
+def delete(*relatives: str) -> Step:
+    def step(root: Path) -> set[str]:
+        for relative in relatives:
+            (root / relative).unlink()
+        return {"content"}
+
+    return step
+
+
+def rename(source: str, target: str, old: str = "", new: str = "") -> Step:
+    def step(root: Path) -> set[str]:
+        (root / source).rename(root / target)
+        if old:
+            replace(target, old, new)(root)
+        return {"content"}
+
+    return step
+
+
+NEW_PAGE = """\
+---
+code: 304
+name: Not Modified
+overview: The cached copy is still good.
+seeAlso: [307]
+---
+
+Unlike {{HTTPStatus("307")}}, a 304 has no body.
+"""
+
+STEPS: dict[str, Step] = {
+    "body edited": replace("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when"),
+    "name edited": replace("content/en/303.md", "name: See Other", "name: See Another"),
+    "overview edited": replace("content/en/308.md", "overview: ", "overview: Edited. "),
+    "seeAlso edited": replace("content/en/307.md", "seeAlso: [302, 303, 308]", "seeAlso: [301]"),
+    "front matter broken": replace("content/en/302.md", *BROKEN_FRONT_MATTER),
+    "page added": write("content/en/304.md", NEW_PAGE),
+    "translation added": write("content/pt-br/304.md", NEW_PAGE.replace("Not Modified", "Não Modificado")),
+    "translation deleted": delete("content/fr/307.md"),
+    "page deleted everywhere": delete("content/en/308.md", "content/fr/308.md", "content/pt-br/308.md"),
+    "page renamed": rename("content/en/307.md", "content/en/temporary-redirect.md"),
+    "page renumbered": rename("content/pt-br/303.md", "content/pt-br/399.md", "code: 303", "code: 399\nstatus: unofficial"),
+    "template edited": replace("templates/code.html", "<h1>", '<h1 class="edited">', "templates"),
+    "template broken": replace("templates/code.html", "{% endif %}", "{% endfi %}", "templates"),
+    "stylesheet edited": replace("static/style.css", "--bg: #ffffff;", "--bg: #fefefe;", "static"),
+    "static file added": write("static/extra.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>", "static"),
+    "catalog edited": replace("locales/fr/LC_MESSAGES/messages.po", 'msgstr "Classe"', 'msgstr "Catégorie"', "locales"),
+    "configuration edited": replace("pyproject.toml", 'title = "HTTP status codes"', 'title = "Status codes"', "config"),
+}
+"""Each change applies to the real project as it is, and in this order to the result of the last."""
+
+FIXES: dict[str, Step] = {
+    "template broken": replace("templates/code.html", "{% endfi %}", "{% endif %}", "templates"),
+    "front matter broken": replace("content/en/302.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0]),
+}
+"""What undoes an error, so the changes after it are built in full."""
+
+
+def assert_same(incremental: BuildResult, full: BuildResult) -> None:
+    """Fail with a diff of the first differing file unless both builds are identical."""
+    assert incremental.problems == full.problems
+    assert sorted(incremental.files) == sorted(full.files)
+    for path, data in sorted(full.files.items()):
+        if incremental.files[path] != data:
+            diff = difflib.unified_diff(
+                data.decode("utf-8", "replace").splitlines(),
+                incremental.files[path].decode("utf-8", "replace").splitlines(),
+                f"full/{path}",
+                f"incremental/{path}",
+                lineterm="",
+            )
+            pytest.fail("\n".join(list(diff)[:60]))
+
+
+def rebuild(root: Path, stages: IncrementalStages, kinds: set[str]) -> tuple[BuildResult, Config]:
+    config, problems = load_config(root)
+    assert config is not None, problems
+    stages.forget(kinds)
+    return build_site(config, stages), config
+
+
+@pytest.fixture
+def warm(project: Path) -> tuple[Path, IncrementalStages]:
+    """Return a project and stages that have built it once."""
+    stages = IncrementalStages()
+    rebuild(project, stages, set())
+    stages.take_work()
+    return project, stages
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_one_change_gives_the_full_build(warm: tuple[Path, IncrementalStages], name: str) -> None:
+    root, stages = warm
+    kinds = STEPS[name](root)
+    incremental, config = rebuild(root, stages, kinds)
+    assert_same(incremental, build_site(config))
+
+
+def test_every_change_in_turn_gives_the_full_build(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    steps = list(STEPS.items())
+    steps.insert(list(STEPS).index("template broken") + 1, ("template fixed", FIXES["template broken"]))
+    steps.append(("front matter fixed", FIXES["front matter broken"]))
+    for name, step in steps:
+        kinds = step(root)
+        incremental, config = rebuild(root, stages, kinds)
+        full = build_site(config)
+        assert incremental.problems == full.problems, name
+        assert incremental.files == full.files, name
+    assert not full.errors
+
+
+def test_a_fix_after_an_error_gives_the_full_build(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    STEPS["front matter broken"](root)
+    broken, _ = rebuild(root, stages, {"content"})
+    assert [problem.format() for problem in broken.errors] == [f"content/en/302.md:{BROKEN_FRONT_MATTER_ERROR}"]
+    FIXES["front matter broken"](root)
+    STEPS["body edited"](root)
+    fixed, config = rebuild(root, stages, {"content"})
+    assert_same(fixed, build_site(config))
+    assert not fixed.errors
+    assert b"Use a 307 (edited) when" in fixed.files["en/307/index.html"]
+
+
+def test_a_link_to_a_page_added_later_is_rendered_again(tmp_path: Path) -> None:
+    # the French MDN page of this fixture links to 404, which has no page yet
+    root = copy_project(tmp_path / "formats", content=SITES / "formats" / "content")
+    stages = IncrementalStages()
+    first, _ = rebuild(root, stages, set())
+    assert any("status code 404 has no page" in problem.message for problem in first.problems)
+    stages.take_work()
+    write("content/en/404.md", NEW_PAGE.replace("304", "404").replace("Not Modified", "Not Found"))(root)
+    incremental, config = rebuild(root, stages, {"content"})
+    assert_same(incremental, build_site(config))
+    assert ("fr", 307) in stages.take_work().entries
+    assert b'href="/fr/404/"' in incremental.files["fr/307/index.html"]
+
+
+def test_a_body_edit_renders_only_what_it_changes(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    before, _ = rebuild(root, stages, set())
+    stages.take_work()
+    STEPS["body edited"](root)
+    after, _ = rebuild(root, stages, {"content"})
+    work = stages.take_work()
+    assert work.loaded == ["content/en/307.md"]
+    assert ("en", 307) in work.entries
+    assert {code for _, code in work.entries} == {307}  # its translations too, when their outdated notice changes
+    assert "en/307/index.html" in work.outputs
+    assert work.outputs == changed_paths(before.files, after.files)
+
+
+def test_a_body_edit_renders_the_fallback_copies_too(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    delete("content/fr/307.md")(root)
+    before, _ = rebuild(root, stages, {"content"})
+    stages.take_work()
+    STEPS["body edited"](root)
+    after, _ = rebuild(root, stages, {"content"})
+    work = stages.take_work()
+    assert {("en", 307), ("fr", 307)} <= set(work.entries)
+    assert {"en/307/index.html", "fr/307/index.html"} <= set(work.outputs)
+    assert work.outputs == changed_paths(before.files, after.files)
+
+
+def test_a_name_edit_renders_the_pages_that_show_the_name(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    before, _ = rebuild(root, stages, set())
+    stages.take_work()
+    STEPS["name edited"](root)
+    after, _ = rebuild(root, stages, {"content"})
+    outputs = stages.take_work().outputs
+    # 303's own page, the English pages that link to it, and the English indexes
+    assert {"en/303/index.html", "en/307/index.html", "en/3xx/index.html", "en/index.html"} <= set(outputs)
+    assert outputs == changed_paths(before.files, after.files)
+
+
+def test_no_change_renders_nothing(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    rebuild(root, stages, {"content"})
+    work = stages.take_work()
+    assert (work.loaded, work.entries, work.outputs) == ([], [], [])
+
+
+def test_a_template_edit_renders_every_page_from_the_remembered_markdown(warm: tuple[Path, IncrementalStages]) -> None:
+    root, stages = warm
+    STEPS["template edited"](root)
+    result, _ = rebuild(root, stages, {"templates"})
+    work = stages.take_work()
+    assert work.entries == []
+    assert sorted(work.outputs) == sorted(path for path in result.files if not path.startswith("static/"))
+
+
+def test_a_different_configuration_starts_afresh(warm: tuple[Path, IncrementalStages], tmp_path: Path) -> None:
+    _, stages = warm
+    other = copy_project(tmp_path / "other")
+    shutil.rmtree(other / "content" / "fr")
+    incremental, config = rebuild(other, stages, set())
+    assert_same(incremental, build_site(config))

@@ -1,0 +1,285 @@
+"""The live preview without a browser: the real watcher, builds and server on a project copy."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build_site
+from sitegen.cli import main
+from sitegen.config import load_config
+from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR, Client, EventStream, Running, running, without_script
+from tests.polling import wait_for
+
+
+@pytest.fixture
+def live(project: Path) -> Iterator[Running]:
+    with running(project) as preview:
+        yield preview
+
+
+@pytest.fixture
+def events(live: Running) -> Iterator[EventStream]:
+    stream = EventStream(live.client)
+    try:
+        assert stream.next()[0] == "hello"
+        yield stream
+    finally:
+        stream.close()
+
+
+def test_an_edit_is_announced_and_served(live: Running, events: EventStream) -> None:
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    reload = events.wait("reload")
+    assert "en/307/index.html" in reload["paths"]
+    assert {path.split("/")[1] for path in reload["paths"]} == {"307"}  # and its translations, if they follow it
+    assert b"Use a 307 (edited) when" in live.page("/en/307/")
+    assert live.said[-1].startswith("Rebuilt in ")
+
+
+def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live: Running, events: EventStream) -> None:
+    before = live.page("/en/307/")
+    live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)
+    problems = events.wait("problems")
+    assert problems == {"lines": [f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}"], "failed": True}
+    assert live.reported_lines() == problems["lines"]
+    assert live.page("/en/307/") == before
+    live.edit("content/en/307.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0])
+    events.wait("ok")
+    assert live.page("/en/307/") == before
+
+
+def test_a_bad_macro_shows_its_warning_over_the_new_page(live: Running, events: EventStream) -> None:
+    before = live.page("/en/307/")
+    live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
+    assert "en/307/index.html" in events.wait("reload")["paths"]
+    problems = events.wait("problems")
+    line = live.line("content/en/307.md", "Use a 307 {{Nope")
+    assert problems["lines"] == [f'content/en/307.md:{line}: warning: unknown macro {{{{Nope("x")}}}} (it is left out of the page)']
+    assert problems["failed"] is False
+    assert live.reported_lines() == problems["lines"]
+    updated = live.page("/en/307/")
+    assert updated != before
+    assert b"{{Nope" not in updated  # the page was updated, without the macro
+    live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
+    events.wait("ok")
+    assert b"Use a 307 (fixed) when" in live.page("/en/307/")
+
+
+def test_a_template_error_shows_the_template_and_line(live: Running, events: EventStream) -> None:
+    live.edit("templates/code.html", "{% if not translated %}", "{% if not translated %}{{ broken }")
+    problems = events.wait("problems")
+    assert len(problems["lines"]) == 1
+    line = live.line("templates/code.html", "{{ broken }")
+    assert problems["lines"][0].startswith(f"templates/code.html:{line}: template syntax error: ")
+    assert live.page("/en/307/")  # the last good page is still served
+    live.edit("templates/code.html", "{{ broken }", "")
+    events.wait("ok")
+
+
+def test_an_undefined_template_variable_shows_the_template_and_line(live: Running, events: EventStream) -> None:
+    live.edit("templates/code.html", "<h1>", "<h1>{{ misspelt }}")
+    problems = events.wait("problems")
+    line = live.line("templates/code.html", "{{ misspelt }}")
+    assert problems["lines"] == [f"templates/code.html:{line}: undefined template variable: 'misspelt' is undefined"]
+
+
+def test_a_first_build_that_fails_serves_the_errors_then_recovers(project: Path) -> None:
+    page = project / "content/en/307.md"
+    good = page.read_text("utf-8")
+    page.write_text(good.replace(*BROKEN_FRONT_MATTER, 1), "utf-8")
+    with running(project) as live:
+        response = live.client.request("/en/307/")
+        assert response.status == 503
+        assert f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}".replace("'", "&#x27;").encode() in response.body
+        page.write_text(good, "utf-8")
+        wait_for(lambda: live.client.request("/en/307/").status == 200, "the fixed build to be served")
+
+
+def test_a_deleted_page_disappears_and_links_to_it_become_warnings(live: Running, events: EventStream) -> None:
+    for language in ("en", "fr", "pt-br"):
+        (live.root / "content" / language / "308.md").unlink()
+    events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
+    assert live.client.request("/en/308/").status == 404
+    line = live.line("content/en/307.md", "seeAlso:")
+    assert f"content/en/307.md:{line}: warning: seeAlso: 308 has no page yet (it is shown as plain text)" in live.reported_lines()
+
+
+def test_an_added_page_appears(live: Running, events: EventStream) -> None:
+    text = (live.root / "content/en/307.md").read_text("utf-8")
+    (live.root / "content/en/304.md").write_text(text.replace("code: 307", "code: 304").replace("Temporary Redirect", "Not Modified"))
+    events.wait("reload", lambda data: "en/304/index.html" in data["paths"])
+    assert b"Not Modified" in live.page("/en/304/")
+    assert b"Not Modified" in live.page("/fr/304/")  # the English page, under French navigation
+
+
+def test_a_stylesheet_change_swaps_it_without_a_reload(live: Running, events: EventStream) -> None:
+    live.edit("static/style.css", "--bg: #ffffff;", "--bg: #fefefe;")
+    css = events.wait("css")
+    assert css["paths"] == ["/static/style.css"]
+    assert b"--bg: #fefefe;" in live.client.request("/static/style.css").body
+    config, _ = load_config(live.root)
+    assert config is not None
+    expected = build_site(config).files["en/307/index.html"]  # with the stylesheet's new ?v=
+    wait_for(lambda: live.page("/en/307/") == expected, "the pages with the new stylesheet version")
+    assert [name for name, _ in events.seen] == ["hello", "css"]
+
+
+def test_a_configuration_change_rebuilds_everything(live: Running, events: EventStream) -> None:
+    live.edit("pyproject.toml", 'title = "Codes de statut HTTP"', 'title = "Codes HTTP"')
+    reload = events.wait("reload")
+    assert {"index.html", "fr/index.html", "fr/307/index.html"} <= set(reload["paths"])
+    assert b"<title>Codes HTTP</title>" in live.page("/fr/")
+
+
+def test_a_broken_configuration_shows_its_error(live: Running, events: EventStream) -> None:
+    live.edit("pyproject.toml", "[tool.sitegen]", "[tool.sitegen")
+    problems = events.wait("problems")
+    assert problems["lines"][0].startswith("pyproject.toml:")
+    builds = live.preview.builds
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    wait_for(lambda: live.preview.builds > builds, "a rebuild after the content edit")
+    assert live.preview.site.snapshot.problems == tuple(problems["lines"])  # still broken: still shown
+    live.edit("pyproject.toml", "[tool.sitegen", "[tool.sitegen]")
+    events.wait("ok")
+    assert b"Use a 307 (edited) when" in live.page("/en/307/")
+
+
+def test_an_internal_error_is_shown_and_the_preview_goes_on(live: Running, events: EventStream, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_build(*arguments: object) -> object:
+        monkeypatch.setattr("sitegen.preview.build_site", build_site)
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("sitegen.preview.build_site", failing_build)
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (first) when")
+    problems = events.wait("problems")
+    assert problems["lines"] == ["sitegen: internal error: RuntimeError: a bug (run with --debug for details)"]
+    live.edit("content/en/307.md", "(first)", "(second)")
+    events.wait("ok")
+    assert b"Use a 307 (second) when" in live.page("/en/307/")
+
+
+@pytest.mark.parametrize("save", ["vim", "jetbrains"])
+def test_an_editor_save_is_one_rebuild_without_error(live: Running, events: EventStream, save: str) -> None:
+    page = live.root / "content/en/307.md"
+    text = page.read_text("utf-8").replace("Use a 307 when", "Use a 307 (saved) when")
+    builds = live.preview.builds
+    if save == "vim":
+        (page.parent / "4913").write_bytes(b"")
+        (page.parent / "4913").unlink()
+        page.rename(page.parent / "307.md~")
+        page.write_text(text, "utf-8")
+        (page.parent / "307.md~").unlink()
+    else:
+        temporary, old = page.parent / "307.md___jb_tmp___", page.parent / "307.md___jb_old___"
+        temporary.write_text(text, "utf-8")
+        page.rename(old)
+        temporary.rename(page)
+        old.unlink()
+    assert "en/307/index.html" in events.wait("reload")["paths"]
+    live.edit("content/en/308.md", "overview: ", "overview: Sentinel. ")  # flushes any second rebuild
+    events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
+    assert live.preview.builds == builds + 2
+    assert [name for name, _ in events.seen] == ["hello", "reload", "reload"]
+
+
+def test_requests_during_rebuilds_get_whole_pages(live: Running, events: EventStream) -> None:
+    stop = threading.Event()
+    bodies: list[bytes] = []
+
+    def fetch() -> None:
+        client = Client(live.preview.url)
+        while not stop.is_set():
+            bodies.append(client.request("/en/307/").body)
+
+    fetchers = [threading.Thread(target=fetch) for _ in range(3)]
+    for fetcher in fetchers:
+        fetcher.start()
+    try:
+        for index in range(8):
+            live.edit("content/en/307.md", "Use a 307", f"Use a 307 [{index}]")
+            events.wait("reload")
+    finally:
+        stop.set()
+        for fetcher in fetchers:
+            fetcher.join()
+    assert len(bodies) > 8
+    for body in bodies:
+        assert body.endswith(b"</html>\n")
+        assert body.count(b"<script data-sitegen=") == 1
+        assert body.count(b"Use a 307") == 1
+
+
+def test_a_served_page_is_the_built_page_plus_the_script(live: Running, tmp_path: Path) -> None:
+    assert main(["build", "--root", str(live.root), "--out", str(tmp_path / "out")]) == 0
+    built = {path.relative_to(tmp_path / "out").as_posix(): path.read_bytes() for path in (tmp_path / "out").rglob("*") if path.is_file()}
+    for path, data in built.items():
+        assert b"data-sitegen" not in data, path  # the live-reload script is never built
+        assert b"__sitegen" not in data, path
+        assert b"EventSource" not in data, path
+        url = "/" + path.removesuffix("index.html")
+        response = live.client.request(url)
+        assert response.status == 200, url
+        assert (without_script(response.body) if path.endswith(".html") else response.body) == data, url
+
+
+# -- through the command line --------------------------------------------------------------
+
+
+def test_sitegen_serve_prints_the_url_serves_and_stops_on_ctrl_c(project: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--root", str(project), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        printed = [lines.get(timeout=60), lines.get(timeout=60)]
+        assert re.match(r"Built \d+ files in \d+ ms\.$", printed[0]), printed
+        assert printed[1].startswith("Serving http://127.0.0.1:") and printed[1].endswith("/ (Ctrl+C to stop)\n"), printed
+        url = printed[1].split()[1]
+        response = Client(url).request("/en/307/")
+        assert response.status == 200
+        assert b"<script data-sitegen=" in response.body
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+        reader.join(timeout=60)
+        assert lines.get(timeout=1) == "Stopped.\n"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stderr is not None
+        stderr = process.stderr.read()
+        process.stdout.close()
+        process.stderr.close()
+    assert stderr == ""
+
+
+def test_sitegen_serve_reports_a_port_in_use(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--root", str(project), "--port", str(port)]) == 1
+    assert f"sitegen serve: cannot listen on 127.0.0.1:{port}: Address already in use (try --port)" in capsys.readouterr().err
