@@ -15,18 +15,17 @@ from sitegen.markdown import create_markdown
 from sitegen.model import Problem
 from sitegen.render import (
     STYLESHEET,
-    Renderer,
     check_anchors,
-    check_templates,
-    create_environment,
     plan_aliases,
     plan_outputs,
     render_markdown,
     render_outputs,
 )
 from sitegen.resolve import Site, resolve_site, with_backlinks
+from sitegen.templating import check_templates, create_environment
 from sitegen.translations import git_changed_since, outdated_pages
 from sitegen.validate import validate_pages
+from sitegen.views import Renderer
 from sitegen.write import read_static
 
 if TYPE_CHECKING:

@@ -39,8 +39,9 @@ if TYPE_CHECKING:
 
     from sitegen.markdown import CodeLink
     from sitegen.model import Config, Language, Page, Problem
-    from sitegen.render import LinkFor, Output, Renderer
+    from sitegen.render import LinkFor, Output
     from sitegen.resolve import Entry, Site
+    from sitegen.views import Renderer
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,84 @@
+"""The Jinja environment, and template errors as problems at the template's line."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import jinja2
+
+from sitegen.model import Config, Problem
+
+ROOT_TEMPLATES = ("code.html", "language.html", "class.html", "home.html", "404.html", "alias.html", "sitemap.xml")
+"""The templates the renderer asks for by name."""
+
+
+def create_environment(templates_dir: Path) -> jinja2.Environment:
+    """Return the Jinja environment: strict undefined, autoescape, i18n."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def template_problem(error: Exception, config: Config) -> Problem:
+    """Return a template error as a problem at the template's path and line."""
+    templates = config.templates_dir
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        name = error.filename or error.name or "?"
+        return Problem(_template_path(name, config), error.lineno, f"template syntax error: {error.message}")
+    location: tuple[str, int] | None = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.startswith(str(templates)):
+            location = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    message = html.unescape(str(error))
+    if isinstance(error, jinja2.UndefinedError):
+        message = f"undefined template variable: {message}"
+    else:
+        message = f"template error: {type(error).__name__}: {message}"
+    if location:
+        return Problem(_template_path(location[0], config), location[1], message)
+    return Problem(_template_path(str(templates), config), None, message)
+
+
+def _template_path(name: str, config: Config) -> str:
+    """Return a template's file as problems show it (``templates/code.html``)."""
+    path = Path(name)
+    return config.shown(path if path.is_absolute() else config.templates_dir / name)
+
+
+def check_templates(environment: jinja2.Environment, config: Config) -> list[Problem]:
+    """Return the syntax errors of every template, found before any page is rendered."""
+    problems = []
+    for name in sorted(environment.list_templates(extensions=["html", "xml"])):
+        try:
+            environment.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(template_problem(error, config))
+        except jinja2.TemplateNotFound as error:
+            problems.append(Problem(_template_path(str(config.templates_dir), config), None, f"template not found: {error}"))
+    for name in ROOT_TEMPLATES:
+        if not (config.templates_dir / name).is_file():
+            problems.append(Problem(_template_path(name, config), None, "template missing"))
+    return problems
+
+
+def in_template(error: BaseException, config: Config) -> bool:
+    """Return whether a template's code is in the traceback of ``error``."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.startswith(str(config.templates_dir)):
+            return True
+        traceback = traceback.tb_next
+    return False
