@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sitegen.load import content_digest, decode, split_front_matter
+from sitegen.front_matter import content_digest, decode, split_front_matter
 from sitegen.registry import load_registry, registry_spec
 
 if TYPE_CHECKING:

@@ -10,13 +10,12 @@ problem is collected with its line.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 
+from sitegen.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
 from sitegen.model import Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
@@ -55,135 +54,6 @@ _LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|[0-9]{1,9}[.)])[ \t]+(.*)$")
 _TITLE_CODE = re.compile(r"^\s*([0-9]{3})\b[\s:.-]*(.*)$")
 _SLUG_CODE = re.compile(r"(?:^|/)([0-9]{3})/?$")
 TAKEAWAY_HEADINGS = {"takeaways", "key takeaways"}
-# libyaml's loader, where PyYAML was built with it, parses front matter about 10x faster
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(slots=True)
-class _Fields:
-    """Front matter of one file, with the line of every key."""
-
-    path: str
-    data: dict[str, Any]
-    lines: dict[str, int]
-    nodes: dict[str, yaml.Node]
-    problems: list[Problem] = field(default_factory=list)
-
-    def error(self, key: str | None, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(self.path, self.lines.get(key or "", self.lines.get("", 1)), message, "error", hint))
-
-    def warn(self, key: str | None, message: str, hint: str | None = None) -> None:
-        self.problems.append(Problem(self.path, self.lines.get(key or "", self.lines.get("", 1)), message, "warning", hint))
-
-    def text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, (dict, list)):
-            self.error(key, f"'{key}' must be text, not a {type(value).__name__}")
-            return None
-        return str(value).strip()
-
-    def item_lines(self, key: str) -> tuple[int, ...]:
-        """Return the line of each item of a list field (the key's line for one value)."""
-        node = self.nodes.get(key)
-        if isinstance(node, yaml.SequenceNode):
-            return tuple(item.start_mark.line + 2 for item in node.value)
-        return (self.lines.get(key, 1),)
-
-    def text_list(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key)
-        if value is None:
-            return ()
-        items = value if isinstance(value, list) else [value]
-        result = []
-        for item in items:
-            if isinstance(item, (dict, list)) or item is None:
-                self.error(key, f"'{key}' must be text or a list of text")
-                continue
-            result.append(str(item).strip())
-        return tuple(result)
-
-
-def decode(raw: bytes, path: str) -> tuple[str | None, list[Problem]]:
-    """Return the text of a file (BOM and CRLF accepted), or a problem if it is not UTF-8."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        return None, [Problem(path, line, f"not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded", hint="save the file as UTF-8")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
-
-
-def split_front_matter(text: str, path: str) -> tuple[str, str, int, list[Problem]]:
-    """Return (front matter, body, body start line) of a page."""
-    lines = text.split("\n")
-    if not text.strip():
-        return "", "", 1, [Problem(path, None, "empty file", hint="a page starts with '---', its front matter, '---', then markdown")]
-    if lines[0].rstrip() != "---":
-        return (
-            "",
-            "",
-            1,
-            [
-                Problem(
-                    path,
-                    1,
-                    "no front matter: the file must start with a '---' line",
-                    hint="did you forget the '---' lines around the YAML?",
-                )
-            ],
-        )
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2, []
-    return "", "", 1, [Problem(path, 1, "front matter is never closed", hint="add a '---' line after the YAML")]
-
-
-def _compose(front_matter: str, loader_class: type[yaml.SafeLoader]) -> tuple[yaml.Node | None, Any]:
-    loader = loader_class(front_matter)
-    try:
-        node = loader.get_single_node()
-        return node, loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-
-
-def parse_yaml(front_matter: str, path: str) -> tuple[_Fields | None, list[Problem]]:
-    """Return the front matter as data with the line of each key (file line = YAML line + 1)."""
-    try:
-        try:
-            node, data = _compose(front_matter, _LOADER)
-        except yaml.MarkedYAMLError:
-            # the pure-Python parser words its errors better and marks the exact line
-            node, data = _compose(front_matter, yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 2 if mark else 1
-        what = error.problem or error.context or "invalid YAML"
-        return None, [Problem(path, line, f"invalid YAML in front matter: {what}", hint=_yaml_hint(what))]
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
-        return None, [Problem(path, 1, f"invalid YAML in front matter: {error}")]
-    if data is None:
-        return None, [Problem(path, 1, "front matter is empty", hint="add at least 'code' and 'name'")]
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return None, [Problem(path, 2, "front matter must be a mapping of 'key: value' lines")]
-    fields = _Fields(path, {str(key): value for key, value in data.items()}, {"": 1}, {})
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        fields.lines[key], first = key_node.start_mark.line + 2, fields.lines.get(key)
-        if first is not None:
-            fields.warn(key, f"'{key}' is given twice (first on line {first}); the last one is used")
-        fields.nodes[key] = value_node
-    return fields, fields.problems
-
-
-def _yaml_hint(what: str) -> str | None:
-    if "mapping values are not allowed" in what:
-        return "quote a value that contains ': '"
-    if "found character '\\t'" in what:
-        return "indent with spaces, not tabs"
-    return None
 
 
 def take_takeaways(body: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
@@ -235,7 +105,7 @@ def take_takeaways(body: str) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
     return "\n".join(lines), tuple(text for text, _ in kept), tuple(line for _, line in kept)
 
 
-def _code(fields: _Fields, file_stem: str) -> int | None:
+def _code(fields: Fields, file_stem: str) -> int | None:
     """Return the page's code from ``code``, or MDN's ``title`` / ``slug``."""
     raw = fields.data.get("code")
     code: int | None = None
@@ -267,7 +137,7 @@ def _code(fields: _Fields, file_stem: str) -> int | None:
     return code
 
 
-def _references(fields: _Fields, key: str) -> tuple[Reference, ...]:
+def _references(fields: Fields, key: str) -> tuple[Reference, ...]:
     """Return the codes of ``seeAlso``: a list, one number, empty or absent."""
     value = fields.data.get(key)
     if value in (None, "", []):
@@ -286,7 +156,7 @@ def _references(fields: _Fields, key: str) -> tuple[Reference, ...]:
     return tuple(references)
 
 
-def _more(fields: _Fields) -> tuple[MoreLink, ...]:
+def _more(fields: Fields) -> tuple[MoreLink, ...]:
     value = fields.data.get("more")
     if value in (None, []):
         return ()
@@ -303,7 +173,7 @@ def _more(fields: _Fields) -> tuple[MoreLink, ...]:
     return tuple(links)
 
 
-def _facts(fields: _Fields) -> dict[str, object]:
+def _facts(fields: Fields) -> dict[str, object]:
     facts: dict[str, object] = {}
     for key in sorted(FACT_FIELDS & fields.data.keys()):
         value = fields.data[key]
@@ -318,11 +188,6 @@ def _facts(fields: _Fields) -> dict[str, object]:
             continue
         facts[key] = value
     return facts
-
-
-def content_digest(text: str) -> str:
-    """Return the version of a page's text: the start of its SHA-256."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page | None, list[Problem]]:

@@ -8,7 +8,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.load import decode, load_text, take_takeaways
+from sitegen.front_matter import decode
+from sitegen.load import load_text, take_takeaways
 
 
 def load(text: str, language: str = "en", stem: str = "307"):
