@@ -70,13 +70,14 @@ def new_translation(source_file: Path, source_path: str) -> str:
     front_matter, body, _, problems = split_front_matter(text, source_path)
     if problems:
         raise AuthoringError(problems[0].format())
-    kept = _without_keys(front_matter, ("source_version", "aliases", "original_slug"))
+    kept = _without_keys(front_matter, ("source_version", "draft", "aliases", "original_slug"))
     note = (
         f"# Translated from {source_path}: translate name, overview, takeaways, the titles in 'more'\n"
         "# and the body text; keep macros, code and examples as they are. source_version is the\n"
         "# version of the source page this translation follows (sitegen translations compares it).\n"
+        "# Remove 'draft: true' when the translation is done: until then readers see the source page.\n"
     )
-    return f"---\n{note}{kept}\nsource_version: {content_digest(text)}\n---\n{body}"
+    return f"---\n{note}{kept}\nsource_version: {content_digest(text)}\ndraft: true\n---\n{body}"
 
 
 def create_page(config: Config, code: int, language: Language) -> Path:

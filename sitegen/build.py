@@ -110,6 +110,8 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += found
     pages, found = validate_pages(pages)
     problems += found
+    # drafts are checked like every page, then left out of the site
+    pages = [page for page in pages if not page.draft]
     site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)))
     problems += found
     translations, found = stages.load_translations(config)

@@ -194,6 +194,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 "outdated": {str(code): {"record": version} for code, version in status.outdated.items()},
                 "untracked": list(status.untracked),
                 "orphans": list(status.orphans),
+                "drafts": list(status.drafts),
             }
             for status in statuses
         }
@@ -205,6 +206,8 @@ def command_translations(arguments: argparse.Namespace) -> int:
             print(f"{status.tag}: {counts}, {len(status.outdated)} outdated")
             if status.missing:
                 print(f"  missing: {' '.join(str(code) for code in status.missing)}")
+            if status.drafts:
+                print(f"  of which in progress (draft: true): {' '.join(str(code) for code in status.drafts)}")
             for code, version in status.outdated.items():
                 print(f"  outdated: content/{segment}/{code}.md (set source_version: {version} once updated)")
             if status.untracked:

@@ -33,6 +33,7 @@ NATIVE_FIELDS = {
     "more",
     "aliases",
     "source_version",
+    "draft",
 }
 FACT_FIELDS = {"permanent", "method_preserved", "cacheable", "status"}
 STATUS_VALUES = ("standard", "unofficial", "obsolete", "unused")
@@ -230,6 +231,9 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     see_also = _references(fields, see_also_key)
     more = _more(fields)
     facts = _facts(fields)
+    draft = fields.data.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.error("draft", f"'draft' must be true or false, not {draft!r}")
     overview = fields.text("overview") or ""
     if code is None or not name or any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
@@ -248,6 +252,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         body=body,
         facts=facts,
         aliases=tuple(aliases),
+        draft=bool(draft),
         source_version=source_version,
         format="mdn" if is_mdn else "native",
     )

@@ -180,6 +180,9 @@ class Page:
     format: Literal["native", "mdn"] = "native"
     takeaway_lines: tuple[int, ...] = ()
     """The line each takeaway starts on, in the front matter or the Takeaways section."""
+    draft: bool = False
+    """A page being written or translated: checked, but not published (readers of its
+    language see the source page with the untranslated notice)."""
 
 
 @dataclass(frozen=True, slots=True)

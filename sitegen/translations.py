@@ -36,6 +36,8 @@ class LanguageStatus:
     """Translated, but recording no source version: cannot tell if outdated."""
     orphans: tuple[int, ...]
     """Pages in this language whose source page does not exist."""
+    drafts: tuple[int, ...] = ()
+    """Missing codes whose translation is under way (``draft: true``)."""
 
 
 def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
@@ -89,12 +91,13 @@ def translation_status(
     pages: Sequence[Page], config: Config, changed_since: Callable[[str, str], bool | None] | None
 ) -> list[LanguageStatus]:
     """Return the status of every language other than the source language."""
-    sources = {page.code: page for page in pages if page.language == config.source_language}
+    sources = {page.code: page for page in pages if page.language == config.source_language and not page.draft}
     statuses = []
     for language in config.languages:
         if language.tag == config.source_language:
             continue
-        own = {page.code: page for page in pages if page.language == language.tag}
+        own = {page.code: page for page in pages if page.language == language.tag and not page.draft}
+        drafts = {page.code for page in pages if page.language == language.tag and page.draft}
         state = {code: is_outdated(own[code], source, changed_since) for code, source in sources.items() if code in own}
         statuses.append(
             LanguageStatus(
@@ -105,6 +108,7 @@ def translation_status(
                 outdated={code: sources[code].source.digest for code in sorted(state) if state[code]},
                 untracked=tuple(sorted(code for code, outdated in state.items() if outdated is None)),
                 orphans=tuple(sorted(set(own) - set(sources))),
+                drafts=tuple(sorted(drafts & (set(sources) - set(own)))),
             )
         )
     return statuses

@@ -60,10 +60,29 @@ def test_new_with_an_unknown_language_is_a_usage_error(scratch_site: ScratchSite
 
 
 def translated_site(scratch_site: ScratchSite) -> Path:
+    """Return a site whose two English pages were translated into French with 'sitegen new'."""
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect"), "content/en/308.md": page(308, "Permanent Redirect")})
-    assert main(["new", "307", "--lang", "fr", "--root", str(root)]) == 0
-    assert main(["new", "308", "--lang", "fr", "--root", str(root)]) == 0
+    for code in (307, 308):
+        assert main(["new", str(code), "--lang", "fr", "--root", str(root)]) == 0
+        translation = root / "content" / "fr" / f"{code}.md"
+        translation.write_text(translation.read_text("utf-8").replace("draft: true\n", ""), "utf-8")
     return root
+
+
+def test_a_draft_translation_is_checked_but_not_published(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["new", "307", "--lang", "fr", "--root", str(root)]) == 0
+    assert "draft: true\n" in (root / "content" / "fr" / "307.md").read_text("utf-8")
+    capsys.readouterr()
+    assert main(["translations", "--lang", "fr", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "fr: 0/1 translated, 1 missing, 0 outdated",
+        "  missing: 307",
+        "  of which in progress (draft: true): 307",
+    ]
+    assert main(["build", "--root", str(root)]) == 0
+    html = (root / "_site" / "fr" / "307" / "index.html").read_text("utf-8")
+    assert "pas encore été traduite" in html  # readers still get the English page, with the notice
 
 
 def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, capsys: Capture) -> None:
@@ -87,6 +106,7 @@ def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, cap
             "outdated": {"308": {"record": content_digest(english.read_text("utf-8"))}},
             "untracked": [],
             "orphans": [],
+            "drafts": [],
         }
     }
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
