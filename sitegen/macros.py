@@ -26,6 +26,11 @@ _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
 _KEYWORD = re.compile(r"""([A-Za-z_][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
+MAX_CALL_LENGTH = 2000
+"""The most characters one macro or tag may take."""
+MAX_TAG_LINES = 20
+"""The most lines one ``{% ... %}`` tag may span."""
+
 BLOCK_MACROS = {"specifications", "compat", "httpsidebar", "seecompattable", "quicklinkswithsubpages", "previousnext"}
 """Macros that stand alone on their line and render as a block (or as nothing)."""
 
@@ -107,7 +112,8 @@ def _inline_rule(
     def rule(state: StateInline, silent: bool) -> bool:
         if not state.src.startswith(opener, state.pos):
             return False
-        parsed = parse(state.src[state.pos : state.posMax])
+        # a window, not the rest of the paragraph: an unclosed opener must cost O(1) to reject
+        parsed = parse(state.src[state.pos : min(state.posMax, state.pos + MAX_CALL_LENGTH)])
         if parsed is None:
             return False
         if not silent:
@@ -166,8 +172,10 @@ def _block_tag(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         return False
     line = start_line
     text = ""
-    # a tag may span lines, but not a blank line: an unclosed "{%" costs one paragraph's scan
-    while line < end_line and (line == start_line or not state.isEmpty(line)):
+    # a tag may span lines, but not a blank line nor more than a few lines: an unclosed
+    # "{%" must not make every following line scan to the end of the document
+    last = min(end_line, start_line + MAX_TAG_LINES)
+    while line < last and (line == start_line or not state.isEmpty(line)):
         text += ("\n" if text else "") + _line(state, line)
         line += 1
         if "%}" in text:
