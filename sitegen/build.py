@@ -84,9 +84,9 @@ class Stages:
         """Return the UI translations of every language."""
         return load_translations(config)
 
-    def render_markdown(self, site: Site, md: MarkdownIt, translations: Mapping[str, NullTranslations]) -> tuple[Rendered, list[Problem]]:
+    def render_markdown(self, site: Site, md: MarkdownIt) -> tuple[Rendered, list[Problem]]:
         """Return the rendered markdown of every entry."""
-        return render_markdown(site, md, translations)
+        return render_markdown(site, md)
 
     def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
         """Return the Jinja environment and the templates' syntax errors."""
@@ -117,7 +117,7 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     translations, found = stages.load_translations(config)
     problems += found
     md = create_markdown()
-    rendered, found = stages.render_markdown(site, md, translations)
+    rendered, found = stages.render_markdown(site, md)
     problems += found
     problems += check_anchors(site, rendered)
     links = {

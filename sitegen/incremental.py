@@ -154,7 +154,7 @@ class IncrementalStages(Stages):
         translations, problems = self._translations
         return translations, list(problems)
 
-    def render_markdown(self, site: Site, md: MarkdownIt, translations: Mapping[str, NullTranslations]) -> tuple[Rendered, list[Problem]]:
+    def render_markdown(self, site: Site, md: MarkdownIt) -> tuple[Rendered, list[Problem]]:
         """Return every entry's markdown, rendering again the entries whose inputs changed."""
         links: dict[tuple[str, int], CodeLink | None] = {}
 
@@ -176,7 +176,7 @@ class IncrementalStages(Stages):
                 or remembered.entry != entry
                 or any(link_for(entry.language, code) != link for code, link in remembered.links)
             ):
-                remembered = self._render_entry(site, md, translations, key, link_for)
+                remembered = self._render_entry(site, md, key, link_for)
             kept[key] = remembered
             for name, values in merged.items():
                 if key in getattr(remembered.rendered, name):
@@ -189,7 +189,6 @@ class IncrementalStages(Stages):
         self,
         site: Site,
         md: MarkdownIt,
-        translations: Mapping[str, NullTranslations],
         key: tuple[str, int],
         link_for: LinkFor,
     ) -> _RenderedEntry:
@@ -199,7 +198,7 @@ class IncrementalStages(Stages):
             asked[code] = link = link_for(language, code)
             return link
 
-        rendered, problems = render_markdown(site, md, translations, {key}, recording)
+        rendered, problems = render_markdown(site, md, {key}, recording)
         self._work.entries.append(key)
         return _RenderedEntry(site.entries[key], tuple(sorted(asked.items())), rendered, tuple(problems))
 

@@ -73,8 +73,6 @@ class BodyContext:
     """The registry name of a code, for codes without a page."""
     specs: Sequence[SpecRef]
     """The page's spec references, for ``{{Specifications}}``."""
-    gettext: Callable[[str], str]
-    """Translates UI strings into the reader's language."""
     own_code: int
 
 

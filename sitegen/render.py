@@ -22,7 +22,6 @@ from sitegen.registry import load_registry, status_class
 from sitegen.templating import in_template, template_problem
 
 if TYPE_CHECKING:
-    from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
     from sitegen.resolve import Entry, Site
@@ -72,7 +71,7 @@ LinkFor = Callable[[Language, int], CodeLink | None]
 """Answers how a code is linked for readers of a language (:func:`code_link` on one site)."""
 
 
-def _body_context(entry: Entry, gettext: Callable[[str], str], body_line: int, link_for: LinkFor) -> BodyContext:
+def _body_context(entry: Entry, body_line: int, link_for: LinkFor) -> BodyContext:
     registry = load_registry()
     return BodyContext(
         path=entry.page.source.path,
@@ -81,7 +80,6 @@ def _body_context(entry: Entry, gettext: Callable[[str], str], body_line: int, l
         link_for=lambda code: link_for(entry.language, code),
         plain_name=lambda code: registry[code].name if code in registry else None,
         specs=entry.specs,
-        gettext=gettext,
         own_code=entry.code,
     )
 
@@ -89,7 +87,6 @@ def _body_context(entry: Entry, gettext: Callable[[str], str], body_line: int, l
 def render_markdown(
     site: Site,
     md: MarkdownIt,
-    translations: Mapping[str, NullTranslations],
     keys: set[tuple[str, int]] | None = None,
     link_for: LinkFor | None = None,
 ) -> tuple[Rendered, list[Problem]]:
@@ -107,23 +104,22 @@ def render_markdown(
     front_matter_md = create_markdown(allow_html=False)
     for key in sorted(site.entries if keys is None else keys):
         entry = site.entries[key]
-        gettext = translations[entry.language.tag].gettext
         page = entry.page
-        body = render_body(md, page.body, _body_context(entry, gettext, page.source.body_line, link_for))
+        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for))
         bodies[key] = body
         problems.extend(body.problems)
         if page.takeaways:
             items = []
             for index, item in enumerate(page.takeaways):
                 line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
-                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(entry, gettext, line, link_for))
+                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(entry, line, link_for))
                 problems.extend(rendered.problems)
                 items.append(f"<li>{rendered.html.strip().removeprefix('<p>').removesuffix('</p>')}</li>\n")
             takeaways[key] = f"<ul>\n{''.join(items)}</ul>\n"
         if page.overview:
             # one line of markdown: macros and emphasis work, block syntax does not
             rendered = render_body(
-                front_matter_md, " ".join(page.overview.split()), _body_context(entry, gettext, page.source.line_of("overview"), link_for)
+                front_matter_md, " ".join(page.overview.split()), _body_context(entry, page.source.line_of("overview"), link_for)
             )
             problems.extend(rendered.problems)
             inner = rendered.html.strip().removeprefix("<p>").removesuffix("</p>")
@@ -219,7 +215,7 @@ def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[d
     problems: dict[Problem, None] = {}
     for path in sorted(outputs):
         try:
-            files[path] = renderer.render(path, outputs[path])
+            files[path] = renderer.render(outputs[path])
         except jinja2.TemplateError as error:
             problems[template_problem(error, renderer.config)] = None
         except Exception as error:

@@ -271,7 +271,7 @@ class Renderer:
             return "api/codes.json", self.api_data()
         raise ValueError(f"unknown output kind {output.kind!r}")
 
-    def render(self, path: str, output: Output) -> bytes:
+    def render(self, output: Output) -> bytes:
         """Return the bytes of one output file."""
         config = self.config
         name, context = self.view(output)

@@ -26,7 +26,6 @@ def context(path: str = "content/fr/307.md", body_line: int = 5) -> BodyContext:
         link_for=lambda code: CodeLink(f"/fr/{code}/", *NAMES[code]) if code in NAMES else None,
         plain_name=REGISTRY.get,
         specs=(SpecRef("RFC 9110", "15.4.8"),),
-        gettext=lambda text: text,
         own_code=307,
     )
 
