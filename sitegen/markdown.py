@@ -402,25 +402,38 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     return RenderedBody(body_html, references, problems, first_paragraph, ids, tuple(sitegen_env.fragments))
 
 
+def _closing_tag(line: int) -> Token:
+    closing = Token("template_tag", "", 0, block=True)
+    closing.meta = {"tag": TemplateTag("/admonition", (), (), ""), "line": line}
+    return closing
+
+
 def _balance_admonitions(tokens: list[Token], env: _Env) -> None:
-    """Warn about, and close, admonitions left open, so the HTML stays well formed."""
-    depth = 0
+    """Warn about, and close, admonitions left open, so the HTML stays well formed.
+
+    An admonition opened inside a container (a quote, a list item) is closed before the
+    container ends; a closing tag at another depth than its opening one closes nothing.
+    """
+    open_levels: list[tuple[int, int]] = []  # (token level, line) of each open admonition
+    balanced: list[Token] = []
     for token in tokens:
-        if token.type != "template_tag":
-            continue
-        tag: TemplateTag = token.meta["tag"]
-        opens = tag.name == "admonition" and len(tag.arguments) < 3
-        if opens:
-            depth += 1
-        elif tag.name == "/admonition":
-            if depth == 0:
-                env.warn(token.meta.get("line", 0), f"{tag.source} closes nothing")
-                token.meta["tag"] = TemplateTag("/unmatched", (), (), tag.source)
-                continue
-            depth -= 1
-    if depth:
-        env.warn(0, "an admonition is never closed", "add {% endadmonition %}")
-        for _ in range(depth):
-            closing = Token("template_tag", "", 0, block=True)
-            closing.meta = {"tag": TemplateTag("/admonition", (), (), ""), "line": 0}
-            tokens.append(closing)
+        if token.nesting == -1:
+            while open_levels and open_levels[-1][0] > token.level:
+                level, line = open_levels.pop()
+                env.warn(line, "an admonition is never closed inside its quote or list", "add {% endadmonition %} there")
+                balanced.append(_closing_tag(line))
+        if token.type == "template_tag":
+            tag: TemplateTag = token.meta["tag"]
+            if tag.name == "admonition" and token.block and len(tag.arguments) < 3:
+                open_levels.append((token.level, token.meta.get("line", 0)))
+            elif tag.name == "/admonition":
+                if not open_levels or open_levels[-1][0] != token.level:
+                    env.warn(token.meta.get("line", 0), f"{tag.source} closes nothing")
+                    token.meta["tag"] = TemplateTag("/unmatched", (), (), tag.source)
+                else:
+                    open_levels.pop()
+        balanced.append(token)
+    for _level, line in reversed(open_levels):
+        env.warn(line, "an admonition is never closed", "add {% endadmonition %}")
+        balanced.append(_closing_tag(line))
+    tokens[:] = balanced
