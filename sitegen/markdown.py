@@ -419,7 +419,7 @@ def _balance_admonitions(tokens: list[Token], env: _Env) -> None:
     for token in tokens:
         if token.nesting == -1:
             while open_levels and open_levels[-1][0] > token.level:
-                level, line = open_levels.pop()
+                _level, line = open_levels.pop()
                 env.warn(line, "an admonition is never closed inside its quote or list", "add {% endadmonition %} there")
                 balanced.append(_closing_tag(line))
         if token.type == "template_tag":
