@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sitegen.i18n import load_translations
+from sitegen.i18n import check_catalogs, load_translations
 from sitegen.load import load_pages
 from sitegen.markdown import create_markdown
 from sitegen.model import Problem
+from sitegen.registry import CLASS_NAMES
 from sitegen.render import (
     STYLESHEET,
     check_anchors,
@@ -22,7 +23,7 @@ from sitegen.render import (
     render_outputs,
 )
 from sitegen.resolve import Site, resolve_site, with_backlinks
-from sitegen.templating import check_templates, create_environment
+from sitegen.templating import check_templates, create_environment, template_messages
 from sitegen.translations import git_changed_since, outdated_pages
 from sitegen.validate import validate_pages
 from sitegen.views import Renderer
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 
     from sitegen.model import Config, Page
     from sitegen.render import Output, Rendered
+
+
+PYTHON_MESSAGES = dict.fromkeys(CLASS_NAMES.values(), "sitegen/registry.py")
+"""UI strings marked in Python rather than in templates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,7 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
 
     environment, found = stages.load_templates(config)
     problems += found
+    problems += check_catalogs(translations, {**template_messages(environment, config), **PYTHON_MESSAGES}, config)
     if found:
         return BuildResult({}, sorted_problems(problems), site)
     static_files = stages.read_static(config)

@@ -16,6 +16,7 @@ from babel.support import NullTranslations, Translations
 from sitegen.model import Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from sitegen.model import Config, Language
@@ -76,3 +77,24 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
         buffer.seek(0)
         translations[language.tag] = Translations(buffer, domain=DOMAIN)
     return translations, problems
+
+
+def check_catalogs(translations: Mapping[str, NullTranslations], messages: Mapping[str, str], config: Config) -> list[Problem]:
+    """Return a warning for each UI string a catalog lacks (``make i18n`` adds it)."""
+    problems = []
+    for language in config.languages:
+        catalog = getattr(translations.get(language.tag), "_catalog", None)
+        if language.tag == config.source_language or catalog is None:
+            continue  # the source language needs no catalog; a missing one is reported on load
+        for message, where in sorted(messages.items()):
+            if message not in catalog:
+                problems.append(
+                    Problem(
+                        config.shown(catalog_path(config, language)),
+                        None,
+                        f"UI string {message!r} ({where}) is not in the catalog: shown in English",
+                        "warning",
+                        "run 'make i18n', then translate it",
+                    )
+                )
+    return problems

@@ -82,3 +82,19 @@ def in_template(error: BaseException, config: Config) -> bool:
             return True
         traceback = traceback.tb_next
     return False
+
+
+def template_messages(environment: jinja2.Environment, config: Config) -> dict[str, str]:
+    """Return every UI string the templates translate, with where it is first used."""
+    messages: dict[str, str] = {}
+    for name in sorted(environment.list_templates(extensions=["html", "xml"])):
+        try:
+            source = environment.loader.get_source(environment, name)[0] if environment.loader else ""
+            found = list(environment.extract_translations(source))  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        except jinja2.TemplateError:
+            continue  # a syntax error is reported by check_templates
+        for line, _function, message in found:
+            for text in message if isinstance(message, tuple) else (message,):
+                if isinstance(text, str) and text:
+                    messages.setdefault(text, f"{_template_path(name, config)}:{line}")
+    return messages
