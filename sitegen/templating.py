@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import weakref
 from pathlib import Path
 
 import jinja2
@@ -84,8 +85,17 @@ def in_template(error: BaseException, config: Config) -> bool:
     return False
 
 
+_MESSAGES: weakref.WeakKeyDictionary[jinja2.Environment, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def template_messages(environment: jinja2.Environment, config: Config) -> dict[str, str]:
-    """Return every UI string the templates translate, with where it is first used."""
+    """Return every UI string the templates translate, with where it is first used.
+
+    Remembered per environment: the dev server keeps one until a template changes, and
+    reading the templates again would cost ~15 ms of every rebuild.
+    """
+    if environment in _MESSAGES:
+        return _MESSAGES[environment]
     messages: dict[str, str] = {}
     for name in sorted(environment.list_templates(extensions=["html", "xml"])):
         try:
@@ -97,4 +107,5 @@ def template_messages(environment: jinja2.Environment, config: Config) -> dict[s
             for text in message if isinstance(message, tuple) else (message,):
                 if isinstance(text, str) and text:
                     messages.setdefault(text, f"{_template_path(name, config)}:{line}")
+    _MESSAGES[environment] = messages
     return messages
