@@ -36,12 +36,12 @@ class Output:
     """One file of the built site and what it is made from."""
 
     kind: str
-    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots``, ``api``, ``static``."""
+    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots`` or ``api``."""
     language: str | None = None
     code: int | None = None
     class_key: str | None = None
     target: str | None = None
-    """For an alias: the URL path it redirects to. For a static file: its source path."""
+    """For an alias: the URL path it redirects to."""
 
 
 @dataclass(frozen=True, slots=True)

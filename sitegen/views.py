@@ -47,6 +47,7 @@ class Renderer:
         self.stylesheet_url = f"{urls.base_path(self.config)}{STYLESHEET}?v={version}"
         self.icon_url = f"{urls.base_path(self.config)}{ICON}" if ICON in static_files else None
         self.class_keys = class_keys(site)
+        self.content_folder = self.config.shown(self.config.content_dir)
 
     # -- shared views ---------------------------------------------------------
 
@@ -179,7 +180,7 @@ class Renderer:
                 "language_name": display_name(language, language),
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
-                "source_path": config.shown(config.content_dir / language.segment / f"{code}.md"),
+                "source_path": f"{self.content_folder}/{language.segment}/{code}.md",
                 "repository": config.repository_url,
             }
         )
@@ -306,10 +307,6 @@ class Renderer:
                 [entry.language for entry in self.site.translations(code)],
             )
         return result
-
-    def api_json(self) -> bytes:
-        """Return ``/api/codes.json``: every code with its name and URL in each language."""
-        return encode_json(self.api_data())
 
     def api_data(self) -> dict[str, Any]:
         """Return the data of ``/api/codes.json``."""
