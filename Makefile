@@ -50,7 +50,7 @@ bench: $(TEST_STAMP)  ## build and live-reload figures on the full site
 
 i18n: $(TEST_STAMP)  ## extract UI strings and update every catalog
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/python -m sitegen.catalogs
+	$(BIN)/python -m sitegen.render.catalogs
 
 judge: build  ## the site-judge quality checks (../shared/tools/site-judge)
 	bash ../shared/tools/site-judge/judge.sh _site

@@ -13,17 +13,17 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.authoring import AuthoringError, create_page
-from sitegen.build import build_site
 from sitegen.config import load_config
-from sitegen.load import load_pages
-from sitegen.translations import git_changed_since, translation_status
-from sitegen.write import write_site
+from sitegen.content.authoring import AuthoringError, create_page
+from sitegen.content.load import load_pages
+from sitegen.engine.build import build_site
+from sitegen.output.write import write_site
+from sitegen.site.translations import git_changed_since, translation_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sitegen.model import Config, Language, Problem
+    from sitegen.site.model import Config, Language, Problem
 
 FOLD_AFTER = 3
 """A warning repeated on more pages than this is shown this many times, then counted."""
@@ -113,7 +113,7 @@ def command_check(arguments: argparse.Namespace) -> int:
 
 def command_serve(arguments: argparse.Namespace) -> int:
     """Build, serve on loopback, and rebuild and reload the browser on every save."""
-    from sitegen.preview import Preview
+    from sitegen.live.preview import Preview
 
     config = _config(arguments)
     if config is None:

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sitegen.model import Config, Language, Problem
+from sitegen.site.model import Config, Language, Problem
 
 CONFIG_FILE = "pyproject.toml"
 TOP_KEYS = {

@@ -29,9 +29,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sitegen.build import build_site
 from sitegen.config import load_config
-from sitegen.incremental import IncrementalStages
+from sitegen.engine.build import build_site
+from sitegen.engine.incremental import IncrementalStages
 from tests.live import Client, EventStream
 from tests.projects import copy_project, enlarge
 

@@ -10,9 +10,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from sitegen.build import build_site
 from sitegen.cli import format_problems
 from sitegen.config import load_config
+from sitegen.engine.build import build_site
 
 SITES = Path(__file__).parent / "sites"
 

@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sitegen.config import load_config
-from sitegen.model import Problem
-from sitegen.preview import Preview
-from sitegen.serve import EVENTS_PATH
+from sitegen.live.preview import Preview
+from sitegen.live.serve import EVENTS_PATH
+from sitegen.site.model import Problem
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from sitegen.registry import load_registry
+from sitegen.site.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("content", "templates", "static", "locales", "pyproject.toml")

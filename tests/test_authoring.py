@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitegen.front_matter import content_digest
+from sitegen.content.front_matter import content_digest
 from tests.conftest import ScratchSite, page
 
 Capture = pytest.CaptureFixture[str]

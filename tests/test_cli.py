@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import format_problems, main
-from sitegen.model import Problem
+from sitegen.site.model import Problem
 from tests.conftest import REPO, ScratchSite, page
 
 Capture = pytest.CaptureFixture[str]

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from sitegen.cli import make_parser
-from sitegen.load import FACT_FIELDS, NATIVE_FIELDS
+from sitegen.content.load import FACT_FIELDS, NATIVE_FIELDS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")

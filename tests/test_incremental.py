@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildResult, build_site
 from sitegen.config import load_config
-from sitegen.incremental import IncrementalStages
-from sitegen.model import Config
-from sitegen.preview import changed_paths
+from sitegen.engine.build import BuildResult, build_site
+from sitegen.engine.incremental import IncrementalStages
+from sitegen.live.preview import changed_paths
+from sitegen.site.model import Config
 from tests.conftest import SITES
 from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR
 from tests.projects import copy_project

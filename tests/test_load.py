@@ -8,8 +8,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sitegen.front_matter import decode
-from sitegen.load import load_text, take_takeaways
+from sitegen.content.front_matter import decode
+from sitegen.content.load import load_text, take_takeaways
 
 
 def load(text: str, language: str = "en", stem: str = "307"):

@@ -9,8 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
 
-from sitegen.markdown import BodyContext, CodeLink, create_markdown, render_body
-from sitegen.spec_refs import SpecRef
+from sitegen.content.markdown import BodyContext, CodeLink, create_markdown, render_body
+from sitegen.content.spec_refs import SpecRef
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MD = create_markdown()
@@ -84,7 +84,7 @@ def test_no_macro_ever_leaves_braces_in_the_output(name: str, arguments: list[st
 
 def test_an_unclosed_opener_is_rejected_within_a_bounded_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lines of unclosed '{%' or '{{' must not each rescan the rest of the document (quadratic time)."""
-    from sitegen import macros
+    from sitegen.content import macros
 
     seen: list[int] = []
     for name in ("MACRO_PATTERN", "TAG_PATTERN"):

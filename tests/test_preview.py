@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build_site
 from sitegen.cli import main
 from sitegen.config import load_config
+from sitegen.engine.build import build_site
 from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR, Client, EventStream, Running, running, without_script
 from tests.polling import wait_for
 
@@ -157,10 +157,10 @@ def test_a_broken_configuration_shows_its_error(live: Running, events: EventStre
 
 def test_an_internal_error_is_shown_and_the_preview_goes_on(live: Running, events: EventStream, monkeypatch: pytest.MonkeyPatch) -> None:
     def failing_build(*arguments: object) -> object:
-        monkeypatch.setattr("sitegen.preview.build_site", build_site)
+        monkeypatch.setattr("sitegen.live.preview.build_site", build_site)
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("sitegen.preview.build_site", failing_build)
+    monkeypatch.setattr("sitegen.live.preview.build_site", failing_build)
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (first) when")
     problems = events.wait("problems")
     assert problems["lines"] == ["sitegen: internal error: RuntimeError: a bug (run with --debug for details)"]

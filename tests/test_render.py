@@ -131,8 +131,8 @@ def test_no_raw_macro_or_tag_and_no_dead_internal_link(fixture: str) -> None:
 
 
 def test_front_matter_cannot_inject_markup(scratch_site: ScratchSite, tmp_path: Path) -> None:
-    from sitegen.build import build_site
     from sitegen.config import load_config
+    from sitegen.engine.build import build_site
 
     probe = '"<script>alert(1)</script>"'
     root = scratch_site({"content/en/307.md": page(307, probe, overview=probe, title=probe, takeaways=f"[{probe}]")})
@@ -147,8 +147,8 @@ def test_front_matter_cannot_inject_markup(scratch_site: ScratchSite, tmp_path: 
 
 
 def test_static_files_are_copied_as_they_are(scratch_site: ScratchSite) -> None:
-    from sitegen.build import build_site
     from sitegen.config import load_config
+    from sitegen.engine.build import build_site
     from tests.conftest import REPO
 
     config, _ = load_config(scratch_site({"content/en/307.md": page(307, "T")}))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sitegen.serve import EVENTS_PATH, LiveSite, PreviewServer, inject
+from sitegen.live.serve import EVENTS_PATH, LiveSite, PreviewServer, inject
 from tests.live import Client, EventStream, without_script
 
 PAGE = (

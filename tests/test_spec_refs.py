@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.registry import section_for_status
-from sitegen.spec_refs import SpecRef, parse_spec
+from sitegen.content.spec_refs import SpecRef, parse_spec
+from sitegen.site.registry import section_for_status
 
 SECTION_LINK = "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.4.8"
 

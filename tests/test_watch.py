@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.watch import Changes, Classifier, Debouncer, Watcher, is_ignored
+from sitegen.live.watch import Changes, Classifier, Debouncer, Watcher, is_ignored
 
 DELAY = 0.2
 """Longer than the preview's: a loaded machine may pause between an editor's steps."""

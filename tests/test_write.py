@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.urls import safe_output_path
-from sitegen.write import write_site
+from sitegen.output.write import write_site
+from sitegen.site.urls import safe_output_path
 
 
 def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """MDN macros (``{{HTTPStatus("303")}}``) and template tags (``{% admonition %}``).
 
 Both are parsed as markdown-it rules into ``macro`` / ``template_tag`` tokens; what
-they render to is decided in :mod:`sitegen.markdown`, which knows the site.
+they render to is decided in :mod:`sitegen.content.markdown`, which knows the site.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ import re
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from sitegen.model import RegistryEntry
-from sitegen.spec_refs import SpecRef, parse_spec
+from sitegen.content.spec_refs import SpecRef, parse_spec
+from sitegen.site.model import RegistryEntry
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

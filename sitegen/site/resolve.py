@@ -10,10 +10,10 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sitegen.model import Config, Language, Page, Problem, Reference
-from sitegen.registry import load_registry, registry_spec, section_for_status
-from sitegen.spec_refs import SpecRef, parse_spec
-from sitegen.validate import nearest_code
+from sitegen.content.spec_refs import SpecRef, parse_spec
+from sitegen.site.model import Config, Language, Page, Problem, Reference
+from sitegen.site.registry import load_registry, registry_spec, section_for_status
+from sitegen.site.validate import nearest_code
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,7 +1,7 @@
 """The pipeline: load -> validate -> resolve -> render, with every problem collected.
 
 ``build_site`` stops short of writing, so ``check`` and ``build`` (and the dev server)
-share every stage; only :func:`sitegen.write.write_site` touches ``_site/``.
+share every stage; only :func:`sitegen.output.write.write_site` touches ``_site/``.
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sitegen.i18n import check_catalogs, load_translations
-from sitegen.load import load_pages
-from sitegen.markdown import create_markdown
-from sitegen.model import Problem
-from sitegen.registry import CLASS_NAMES
-from sitegen.render import (
+from sitegen.content.load import load_pages
+from sitegen.content.markdown import create_markdown
+from sitegen.output.write import read_static
+from sitegen.render.bodies import (
     STYLESHEET,
     check_anchors,
     plan_aliases,
@@ -22,12 +20,14 @@ from sitegen.render import (
     render_markdown,
     render_outputs,
 )
-from sitegen.resolve import Site, resolve_site, with_backlinks
-from sitegen.templating import check_templates, create_environment, template_messages
-from sitegen.translations import git_changed_since, outdated_pages
-from sitegen.validate import validate_pages
-from sitegen.views import Renderer
-from sitegen.write import read_static
+from sitegen.render.i18n import check_catalogs, load_translations
+from sitegen.render.templating import check_templates, create_environment, template_messages
+from sitegen.render.views import Renderer
+from sitegen.site.model import Problem
+from sitegen.site.registry import CLASS_NAMES
+from sitegen.site.resolve import Site, resolve_site, with_backlinks
+from sitegen.site.translations import git_changed_since, outdated_pages
+from sitegen.site.validate import validate_pages
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
-    from sitegen.model import Config, Page
-    from sitegen.render import Output, Rendered
+    from sitegen.render.bodies import Output, Rendered
+    from sitegen.site.model import Config, Page
 
 
-PYTHON_MESSAGES = dict.fromkeys(CLASS_NAMES.values(), "sitegen/registry.py")
+PYTHON_MESSAGES = dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py")
 """UI strings marked in Python rather than in templates."""
 
 
@@ -78,7 +78,7 @@ class Stages:
 
     :func:`build_site` runs the pipeline through these; the dev server passes a subclass
     that remembers what each one produced and redoes only what a change touched
-    (:mod:`sitegen.incremental`). The order of the stages stays here, in one place.
+    (:mod:`sitegen.engine.incremental`). The order of the stages stays here, in one place.
     """
 
     def load_pages(self, config: Config) -> tuple[list[Page], list[Problem]]:

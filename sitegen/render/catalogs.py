@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from sitegen.config import load_config
-from sitegen.i18n import catalog_path, locale_name
+from sitegen.render.i18n import catalog_path, locale_name
 
 
 def update_catalogs(root: Path) -> list[Path]:

@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 import babel
 import jinja2
 
-from sitegen import urls
-from sitegen.model import Config, Language
-from sitegen.registry import CLASS_NAMES, load_registry, status_class
-from sitegen.render import ICON, STYLESHEET, Output, Rendered, class_keys
+from sitegen.render.bodies import ICON, STYLESHEET, Output, Rendered, class_keys
+from sitegen.site import urls
+from sitegen.site.model import Config, Language
+from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
 
 if TYPE_CHECKING:
     from babel.support import NullTranslations
 
-    from sitegen.resolve import Site
+    from sitegen.site.resolve import Site
 
 
 class Renderer:

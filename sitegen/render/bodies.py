@@ -1,8 +1,8 @@
 """Render the site: :class:`Site` in, ``{output path: bytes}`` out.
 
 This module plans the outputs and renders the markdown of every entry; the template
-views live in :mod:`sitegen.views`, the Jinja environment and its errors in
-:mod:`sitegen.templating`. Pure: the environment, the markdown parser and the UI
+views live in :mod:`sitegen.render.views`, the Jinja environment and its errors in
+:mod:`sitegen.render.templating`. Pure: the environment, the markdown parser and the UI
 translations are built at the edge and passed in. Output is deterministic.
 """
 
@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from sitegen import urls
-from sitegen.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
-from sitegen.model import Language, Problem
-from sitegen.registry import load_registry, status_class
-from sitegen.templating import in_template, template_problem
+from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
+from sitegen.render.templating import in_template, template_problem
+from sitegen.site import urls
+from sitegen.site.model import Language, Problem
+from sitegen.site.registry import load_registry, status_class
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from sitegen.resolve import Entry, Site
-    from sitegen.views import Renderer
+    from sitegen.render.views import Renderer
+    from sitegen.site.resolve import Entry, Site
 
 STYLESHEET = "static/style.css"
 ICON = "static/favicon.svg"

@@ -1,9 +1,9 @@
 """``sitegen serve``: build, serve from memory, rebuild on every save, tell the browser.
 
-Wires the pipeline (:func:`sitegen.build.build_site` with
-:class:`~sitegen.incremental.IncrementalStages`), the watcher and the server together:
-events -> filter -> debounce -> classify (:mod:`sitegen.watch`) -> narrowest rebuild ->
-publish -> notify (:mod:`sitegen.serve`). A failed build never stops the server: the last
+Wires the pipeline (:func:`sitegen.engine.build.build_site` with
+:class:`~sitegen.engine.incremental.IncrementalStages`), the watcher and the server together:
+events -> filter -> debounce -> classify (:mod:`sitegen.live.watch`) -> narrowest rebuild ->
+publish -> notify (:mod:`sitegen.live.serve`). A failed build never stops the server: the last
 good site stays served, its errors show over every open page and in the terminal, and
 the next good build clears them. Warnings show the same way over the new pages.
 """
@@ -17,17 +17,17 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from sitegen import urls
-from sitegen.build import build_site
 from sitegen.config import CONFIG_FILE, load_config
-from sitegen.incremental import IncrementalStages
-from sitegen.serve import LiveSite, PreviewServer
-from sitegen.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
+from sitegen.engine.build import build_site
+from sitegen.engine.incremental import IncrementalStages
+from sitegen.live.serve import LiveSite, PreviewServer
+from sitegen.live.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
+from sitegen.site import urls
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from sitegen.model import Config, Problem
+    from sitegen.site.model import Config, Problem
 
 log = logging.getLogger(__name__)
 

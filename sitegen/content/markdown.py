@@ -20,10 +20,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sitegen.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
-from sitegen.model import Problem, Reference, is_number
-from sitegen.spec_refs import SpecRef
-from sitegen.urls import MDN_ORIGIN, linked_code, mdn_url
+from sitegen.content.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
+from sitegen.content.spec_refs import SpecRef
+from sitegen.site.model import Problem, Reference, is_number
+from sitegen.site.urls import MDN_ORIGIN, linked_code, mdn_url
 
 if TYPE_CHECKING:
     from markdown_it.renderer import RendererHTML

@@ -1,6 +1,6 @@
 """Rebuild only what a change touched: the costly stages, remembered between builds.
 
-The dev server runs the whole pipeline (:func:`sitegen.build.build_site`) on every save,
+The dev server runs the whole pipeline (:func:`sitegen.engine.build.build_site`) on every save,
 with :class:`IncrementalStages` in place of the plain stages. Each stage remembers its
 results together with everything they were made from, and redoes the work only when one
 of those inputs differs:
@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sitegen.build import Stages
-from sitegen.load import content_files, load_file
-from sitegen.render import Rendered, code_link, render_markdown, render_outputs
+from sitegen.content.load import content_files, load_file
+from sitegen.engine.build import Stages
+from sitegen.render.bodies import Rendered, code_link, render_markdown, render_outputs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,11 +37,11 @@ if TYPE_CHECKING:
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
-    from sitegen.markdown import CodeLink
-    from sitegen.model import Config, Language, Page, Problem
-    from sitegen.render import LinkFor, Output
-    from sitegen.resolve import Entry, Site
-    from sitegen.views import Renderer
+    from sitegen.content.markdown import CodeLink
+    from sitegen.render.bodies import LinkFor, Output
+    from sitegen.render.views import Renderer
+    from sitegen.site.model import Config, Language, Page, Problem
+    from sitegen.site.resolve import Entry, Site
 
 
 @dataclass(frozen=True, slots=True)

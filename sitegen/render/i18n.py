@@ -13,13 +13,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
-from sitegen.model import Problem
+from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from sitegen.model import Config, Language
+    from sitegen.site.model import Config, Language
 
 DOMAIN = "messages"
 

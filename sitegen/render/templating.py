@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen.model import Config, Problem
+from sitegen.site.model import Config, Problem
 
 ROOT_TEMPLATES = ("code.html", "language.html", "class.html", "home.html", "404.html", "alias.html", "sitemap.xml")
 """The templates the renderer asks for by name."""

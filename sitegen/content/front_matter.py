@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from sitegen.model import Problem
+from sitegen.site.model import Problem
 
 # libyaml's loader, where PyYAML was built with it, parses front matter about 10x faster
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

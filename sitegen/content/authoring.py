@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sitegen.front_matter import content_digest, decode, split_front_matter
-from sitegen.registry import load_registry, registry_spec
+from sitegen.content.front_matter import content_digest, decode, split_front_matter
+from sitegen.site.registry import load_registry, registry_spec
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sitegen.model import Config, Language
+    from sitegen.site.model import Config, Language
 
 
 class AuthoringError(Exception):

@@ -7,7 +7,7 @@ import posixpath
 import re
 from urllib.parse import urlsplit
 
-from sitegen.model import Config, Language
+from sitegen.site.model import Config, Language
 
 MDN_ORIGIN = "https://developer.mozilla.org"
 _MDN_STATUS = re.compile(r"^/[A-Za-z-]+/docs/Web/HTTP/(?:Reference/)?Status/([0-9]{3})/?(?:#.*)?$", re.IGNORECASE)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sitegen.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
-from sitegen.model import Config, MoreLink, Page, Problem, Reference, Source, is_number
+from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
+from sitegen.site.model import Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
     from pathlib import Path

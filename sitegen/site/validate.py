@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sitegen.model import Page, Problem
-from sitegen.registry import load_registry
+from sitegen.site.model import Page, Problem
+from sitegen.site.registry import load_registry
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from sitegen.model import Config, Page
+    from sitegen.site.model import Config, Page
 
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.urls import safe_output_path
+from sitegen.site.urls import safe_output_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

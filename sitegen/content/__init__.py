@@ -1,0 +1,1 @@
+"""Reading content: files, front matter, macros, markdown and spec references."""

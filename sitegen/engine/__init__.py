@@ -1,0 +1,1 @@
+"""The build engine: the order of the stages and the incremental rebuilds."""

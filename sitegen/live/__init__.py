@@ -1,0 +1,1 @@
+"""The live preview: file watching, rebuilds and the HTTP server with live reload."""

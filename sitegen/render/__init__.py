@@ -1,0 +1,1 @@
+"""Rendering: markdown bodies, output plans, template views, Jinja and UI catalogs."""

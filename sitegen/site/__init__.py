@@ -1,0 +1,1 @@
+"""The site model: pages resolved into a site, URLs, the registry and translation status."""
