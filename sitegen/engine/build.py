@@ -12,17 +12,11 @@ from typing import TYPE_CHECKING
 from sitegen.content.load import load_pages
 from sitegen.content.markdown import create_markdown
 from sitegen.output.write import read_static
-from sitegen.render.bodies import (
-    STYLESHEET,
-    check_anchors,
-    plan_aliases,
-    plan_outputs,
-    render_markdown,
-    render_outputs,
-)
+from sitegen.render.bodies import check_anchors, render_markdown
 from sitegen.render.i18n import check_catalogs, load_translations
+from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
-from sitegen.render.views import Renderer
+from sitegen.render.views import Renderer, render_outputs
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
@@ -36,7 +30,8 @@ if TYPE_CHECKING:
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
-    from sitegen.render.bodies import Output, Rendered
+    from sitegen.render.bodies import Rendered
+    from sitegen.render.plan import Output
     from sitegen.site.model import Config, Page
 
 

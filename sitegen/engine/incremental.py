@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.content.load import content_files, load_file
 from sitegen.engine.build import Stages
-from sitegen.render.bodies import Rendered, code_link, render_markdown, render_outputs
+from sitegen.render.bodies import Rendered, code_link, render_markdown
+from sitegen.render.views import render_outputs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from sitegen.content.markdown import CodeLink
-    from sitegen.render.bodies import LinkFor, Output
+    from sitegen.render.bodies import LinkFor
+    from sitegen.render.plan import Output
     from sitegen.render.views import Renderer
     from sitegen.site.model import Config, Language, Page, Problem
     from sitegen.site.resolve import Entry, Site

@@ -1,47 +1,26 @@
-"""Render the site: :class:`Site` in, ``{output path: bytes}`` out.
+"""Render the markdown of every entry (bodies, takeaways, overviews) for its reader.
 
-This module plans the outputs and renders the markdown of every entry; the template
-views live in :mod:`sitegen.render.views`, the Jinja environment and its errors in
-:mod:`sitegen.render.templating`. Pure: the environment, the markdown parser and the UI
-translations are built at the edge and passed in. Output is deterministic.
+The outputs are planned in :mod:`sitegen.render.plan`, the template views and their
+rendering live in :mod:`sitegen.render.views`. Pure: the markdown parser is built at
+the edge and passed in. Output is deterministic.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import jinja2
-
 from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
-from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
 from sitegen.site.model import Language, Problem
-from sitegen.site.registry import load_registry, status_class
+from sitegen.site.registry import load_registry
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from sitegen.render.views import Renderer
     from sitegen.site.resolve import Entry, Site
-
-STYLESHEET = "static/style.css"
-ICON = "static/favicon.svg"
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One file of the built site and what it is made from."""
-
-    kind: str
-    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots`` or ``api``."""
-    language: str | None = None
-    code: int | None = None
-    class_key: str | None = None
-    target: str | None = None
-    """For an alias: the URL path it redirects to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,74 +133,3 @@ def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
                 )
             )
     return list(dict.fromkeys(problems))
-
-
-def plan_outputs(site: Site) -> dict[str, Output]:
-    """Return every output file of the site, keyed by its path under ``_site/``."""
-    config = site.config
-    outputs: dict[str, Output] = {
-        "index.html": Output("home"),
-        "404.html": Output("404"),
-        "sitemap.xml": Output("sitemap"),
-        "robots.txt": Output("robots"),
-        "api/codes.json": Output("api"),
-    }
-    for language in config.languages:
-        outputs[urls.output_path(urls.language_url(config, language), config)] = Output("language", language.tag)
-        for class_key in class_keys(site):
-            outputs[urls.output_path(urls.class_url(config, language, class_key), config)] = Output(
-                "class", language.tag, class_key=class_key
-            )
-        for code in site.codes:
-            outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
-    return outputs
-
-
-def class_keys(site: Site) -> list[str]:
-    """Return the classes that have at least one code: ``["3xx", ...]``."""
-    return sorted({status_class(code) for code in site.codes})
-
-
-def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[Problem]]:
-    """Return the redirect pages of old URLs, and the aliases that collide with
-    ``taken`` (the other output files) or with each other."""
-    config = site.config
-    outputs: dict[str, Output] = {}
-    problems: list[Problem] = []
-
-    def clashes(path: str) -> str | None:
-        parents = ["/".join(path.split("/")[:depth]) for depth in range(1, path.count("/") + 1)]
-        return next((other for other in (path, *parents) if other in taken or other in outputs), None)
-
-    for (tag, code), entry in sorted(site.entries.items()):
-        if not entry.translated:
-            continue
-        for alias in entry.page.aliases:
-            relative = alias.strip("/") if alias.startswith("/") else f"{entry.language.segment}/{alias.strip('/')}"
-            path = urls.safe_output_path(relative + "/index.html")
-            line = entry.page.source.line_of("aliases" if "aliases" in entry.page.source.field_lines else "original_slug")
-            if path is None:
-                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would leave the site folder"))
-            elif clash := clashes(path):
-                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would overwrite another page ({clash})"))
-            else:
-                outputs[path] = Output("alias", tag, code, target=urls.page_url(config, entry.language, code))
-    return outputs, problems
-
-
-def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
-    """Return the bytes of the given outputs, and the template errors met (each once)."""
-    files: dict[str, bytes] = {}
-    problems: dict[Problem, None] = {}
-    for path in sorted(outputs):
-        try:
-            files[path] = renderer.render(outputs[path])
-        except jinja2.TemplateError as error:
-            problems[template_problem(error, renderer.config)] = None
-        except Exception as error:
-            # an expression in a template can fail like Python code; if no template
-            # frame is involved, the bug is ours and must not pass for a template error
-            if not in_template(error, renderer.config):
-                raise
-            problems[template_problem(error, renderer.config)] = None
-    return files, list(problems)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import babel
 import jinja2
 
-from sitegen.render.bodies import ICON, STYLESHEET, Output, Rendered, class_keys
+from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
+from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
 from sitegen.site.model import Config, Language
 from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
@@ -23,6 +24,8 @@ from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
 if TYPE_CHECKING:
     from babel.support import NullTranslations
 
+    from sitegen.render.bodies import Rendered
+    from sitegen.site.model import Problem
     from sitegen.site.resolve import Site
 
 
@@ -346,3 +349,21 @@ def display_name(language: Language, reader: Language) -> str:
     except (ValueError, babel.UnknownLocaleError):
         name = None
     return name or language.name
+
+
+def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
+    """Return the bytes of the given outputs, and the template errors met (each once)."""
+    files: dict[str, bytes] = {}
+    problems: dict[Problem, None] = {}
+    for path in sorted(outputs):
+        try:
+            files[path] = renderer.render(outputs[path])
+        except jinja2.TemplateError as error:
+            problems[template_problem(error, renderer.config)] = None
+        except Exception as error:
+            # an expression in a template can fail like Python code; if no template
+            # frame is involved, the bug is ours and must not pass for a template error
+            if not in_template(error, renderer.config):
+                raise
+            problems[template_problem(error, renderer.config)] = None
+    return files, list(problems)

@@ -1,0 +1,83 @@
+"""Plan the site's outputs: which files the build writes and what each is made from."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sitegen.site import urls
+from sitegen.site.model import Problem
+from sitegen.site.registry import status_class
+
+if TYPE_CHECKING:
+    from sitegen.site.resolve import Site
+
+STYLESHEET = "static/style.css"
+ICON = "static/favicon.svg"
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the built site and what it is made from."""
+
+    kind: str
+    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots`` or ``api``."""
+    language: str | None = None
+    code: int | None = None
+    class_key: str | None = None
+    target: str | None = None
+    """For an alias: the URL path it redirects to."""
+
+
+def plan_outputs(site: Site) -> dict[str, Output]:
+    """Return every output file of the site, keyed by its path under ``_site/``."""
+    config = site.config
+    outputs: dict[str, Output] = {
+        "index.html": Output("home"),
+        "404.html": Output("404"),
+        "sitemap.xml": Output("sitemap"),
+        "robots.txt": Output("robots"),
+        "api/codes.json": Output("api"),
+    }
+    for language in config.languages:
+        outputs[urls.output_path(urls.language_url(config, language), config)] = Output("language", language.tag)
+        for class_key in class_keys(site):
+            outputs[urls.output_path(urls.class_url(config, language, class_key), config)] = Output(
+                "class", language.tag, class_key=class_key
+            )
+        for code in site.codes:
+            outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
+    return outputs
+
+
+def class_keys(site: Site) -> list[str]:
+    """Return the classes that have at least one code: ``["3xx", ...]``."""
+    return sorted({status_class(code) for code in site.codes})
+
+
+def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[Problem]]:
+    """Return the redirect pages of old URLs, and the aliases that collide with
+    ``taken`` (the other output files) or with each other."""
+    config = site.config
+    outputs: dict[str, Output] = {}
+    problems: list[Problem] = []
+
+    def clashes(path: str) -> str | None:
+        parents = ["/".join(path.split("/")[:depth]) for depth in range(1, path.count("/") + 1)]
+        return next((other for other in (path, *parents) if other in taken or other in outputs), None)
+
+    for (tag, code), entry in sorted(site.entries.items()):
+        if not entry.translated:
+            continue
+        for alias in entry.page.aliases:
+            relative = alias.strip("/") if alias.startswith("/") else f"{entry.language.segment}/{alias.strip('/')}"
+            path = urls.safe_output_path(relative + "/index.html")
+            line = entry.page.source.line_of("aliases" if "aliases" in entry.page.source.field_lines else "original_slug")
+            if path is None:
+                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would leave the site folder"))
+            elif clash := clashes(path):
+                problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would overwrite another page ({clash})"))
+            else:
+                outputs[path] = Output("alias", tag, code, target=urls.page_url(config, entry.language, code))
+    return outputs, problems
