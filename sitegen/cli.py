@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import load_config
 from sitegen.content.authoring import AuthoringError, create_page
+from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.engine.build import build_site
 from sitegen.output.write import write_site
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from sitegen.site.model import Config, Language, Problem
+    from sitegen.site.translations import IntroStatus
 
 FOLD_AFTER = 3
 """A warning repeated on more pages than this is shown this many times, then counted."""
@@ -177,7 +179,9 @@ def command_translations(arguments: argparse.Namespace) -> int:
     if config is None:
         return 1
     pages, problems = load_pages(config)
-    statuses = translation_status(pages, config, git_changed_since(config))
+    intros, found = load_intros(config)
+    problems += found
+    statuses = translation_status(pages, config, git_changed_since(config), intros)
     if arguments.lang:
         wanted = _language(config, arguments.lang, "translations")
         if wanted.tag == config.source_language:
@@ -195,6 +199,13 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 "untracked": list(status.untracked),
                 "orphans": list(status.orphans),
                 "drafts": list(status.drafts),
+                "intros": {
+                    "missing": list(status.intros.missing),
+                    "outdated": {key: {"record": version} for key, version in status.intros.outdated.items()},
+                    "untracked": list(status.intros.untracked),
+                }
+                if status.intros
+                else {},
             }
             for status in statuses
         }
@@ -214,8 +225,23 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 print(f"  no source_version recorded: {' '.join(str(code) for code in status.untracked)}")
             if status.orphans:
                 print(f"  no {config.source_language} page to translate from: {' '.join(str(code) for code in status.orphans)}")
-    fails = {"missing": any(status.missing for status in statuses), "outdated": any(status.outdated for status in statuses)}
+            if status.intros:
+                _print_intros(status.intros, segment)
+    fails = {
+        "missing": any(status.missing or (status.intros and status.intros.missing) for status in statuses),
+        "outdated": any(status.outdated or (status.intros and status.intros.outdated) for status in statuses),
+    }
     return 1 if any(fails[kind] for kind in arguments.fail_on or ()) else 0
+
+
+def _print_intros(intros: IntroStatus, segment: str) -> None:
+    """Print the intro pages of a language that are missing or outdated."""
+    if intros.missing:
+        print(f"  intro pages missing: {' '.join(f'content/{segment}/{key}.md' for key in intros.missing)}")
+    for key, version in intros.outdated.items():
+        print(f"  outdated: content/{segment}/{key}.md (set source_version: {version} once updated)")
+    if intros.untracked:
+        print(f"  no source_version recorded: {' '.join(f'{key}.md' for key in intros.untracked)}")
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -107,11 +107,45 @@ def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, cap
             "untracked": [],
             "orphans": [],
             "drafts": [],
+            "intros": {"missing": [], "outdated": {}, "untracked": []},
         }
     }
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "missing"]) == 0
     assert main(["translations", "--root", str(root), "--fail-on", "missing"]) == 1
+
+
+def test_translations_report_intro_pages_like_code_pages(scratch_site: ScratchSite, capsys: Capture) -> None:
+    intro = "---\noverview: {overview}\n{version}---\n\n{text}\n"
+    english_index = intro.format(overview="All the codes.", version="", text="Every response has a code.")
+    english_class = intro.format(overview="Redirections.", version="", text="The 3xx codes redirect.")
+    root = scratch_site(
+        {
+            "content/en/307.md": page(307, "Temporary Redirect"),
+            "content/en/index.md": english_index,
+            "content/en/3xx.md": english_class,
+            "content/fr/index.md": intro.format(
+                overview="Tous les codes.", version=f"source_version: {content_digest(english_index)}\n", text="Chaque réponse a un code."
+            ),
+            "content/fr/3xx.md": intro.format(overview="Redirections.", version="source_version: 0123456789ab\n", text="Les codes 3xx."),
+        }
+    )
+    capsys.readouterr()
+    assert main(["translations", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "fr: 0/1 translated, 1 missing, 0 outdated",
+        "  missing: 307",
+        f"  outdated: content/fr/3xx.md (set source_version: {content_digest(english_class)} once updated)",
+        "pt-BR: 0/1 translated, 1 missing, 0 outdated",
+        "  missing: 307",
+        "  intro pages missing: content/pt-br/3xx.md content/pt-br/index.md",
+    ]
+    assert main(["translations", "--root", str(root), "--lang", "fr", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fr"]["intros"] == {
+        "missing": [],
+        "outdated": {"3xx": {"record": content_digest(english_class)}},
+        "untracked": [],
+    }
 
 
 def test_outdated_translation_says_so_on_the_page(scratch_site: ScratchSite) -> None:

@@ -7,7 +7,8 @@ import argparse
 import pytest
 
 from sitegen.cli import make_parser
-from sitegen.content.load import FACT_FIELDS, NATIVE_FIELDS
+from sitegen.content.facts import FACT_FIELDS
+from sitegen.content.load import NATIVE_FIELDS
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from sitegen.site.model import Problem
+from sitegen.site.model import Problem, Severity
 
 # libyaml's loader, where PyYAML was built with it, parses front matter about 10x faster
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,6 +30,10 @@ class Fields:
 
     def warn(self, key: str | None, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(self.path, self.lines.get(key or "", self.lines.get("", 1)), message, "warning", hint))
+
+    def problem(self, line: int, message: str, severity: Severity = "error", hint: str | None = None) -> Problem:
+        """Return a problem of this file at ``line`` (an item's line, not its key's)."""
+        return Problem(self.path, line, message, severity, hint)
 
     def text(self, key: str) -> str | None:
         value = self.data.get(key)

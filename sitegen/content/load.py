@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_specs, read_unofficial
 from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
-from sitegen.site.model import Config, MoreLink, Page, Problem, Reference, Source, is_number
+from sitegen.site.model import INTRO_KEYS, Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,9 +35,9 @@ NATIVE_FIELDS = {
     "aliases",
     "source_version",
     "draft",
+    "faq",
+    *UNOFFICIAL_FIELDS,
 }
-FACT_FIELDS = {"permanent", "method_preserved", "cacheable", "status"}
-STATUS_VALUES = ("standard", "unofficial", "obsolete", "unused")
 MDN_FIELDS = {
     "slug",
     "original_slug",
@@ -174,23 +175,6 @@ def _more(fields: Fields) -> tuple[MoreLink, ...]:
     return tuple(links)
 
 
-def _facts(fields: Fields) -> dict[str, object]:
-    facts: dict[str, object] = {}
-    for key in sorted(FACT_FIELDS & fields.data.keys()):
-        value = fields.data[key]
-        if key == "status":
-            if isinstance(value, list):
-                continue  # MDN's status is a list of flags such as [experimental]
-            if value not in STATUS_VALUES:
-                fields.error(key, f"status must be one of {', '.join(STATUS_VALUES)}, not {value!r}")
-                continue
-        elif not isinstance(value, bool):
-            fields.error(key, f"'{key}' must be true or false, not {value!r}")
-            continue
-        facts[key] = value
-    return facts
-
-
 def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page | None, list[Problem]]:
     """Return the page written in ``text`` and the problems found in it."""
     front_matter, body, body_line, problems = split_front_matter(text, path)
@@ -219,7 +203,8 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     if takeaways and body_takeaways:
         fields.warn("takeaways", "takeaways are given both in the front matter and in a '## Takeaways' section; the front matter wins")
     see_also_key = "seeAlso" if "seeAlso" in fields.data else "see_also"
-    specs = fields.text_list("spec") + fields.text_list("spec-urls")
+    specs, spec_links = read_specs(fields, "spec")
+    specs += fields.text_list("spec-urls")
     aliases = list(fields.text_list("aliases"))
     if fields.data.get("original_slug"):
         # relative: under the page's language segment, where MDN served it
@@ -230,7 +215,9 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         source_version = str(l10n["sourceCommit"])
     see_also = _references(fields, see_also_key)
     more = _more(fields)
-    facts = _facts(fields)
+    facts = read_facts(fields)
+    faq = read_faq(fields)
+    sent_by, alternative = read_unofficial(fields, facts.get("status"))
     draft = fields.data.get("draft", False)
     if not isinstance(draft, bool):
         fields.error("draft", f"'draft' must be true or false, not {draft!r}")
@@ -255,6 +242,10 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         draft=bool(draft),
         source_version=source_version,
         format="mdn" if is_mdn else "native",
+        spec_links=spec_links,
+        faq=faq,
+        sent_by=sent_by,
+        alternative=alternative,
     )
     return page, fields.problems
 
@@ -310,9 +301,16 @@ def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]
         (tag, file)
         for tag, folder in folders.items()
         for file in sorted(folder.rglob("*.md"))
-        if not any(part.startswith(".") for part in file.relative_to(folder).parts) and not file.is_dir()
+        if not any(part.startswith(".") for part in file.relative_to(folder).parts)
+        and not file.is_dir()
+        and not is_intro_file(file, folder)
     ]
     return files, problems
+
+
+def is_intro_file(file: Path, folder: Path) -> bool:
+    """Return whether ``file`` is an intro page (``index.md``, ``4xx.md``) of a language folder."""
+    return file.parent == folder and file.suffix == ".md" and file.stem in INTRO_KEYS
 
 
 def load_pages(config: Config) -> tuple[list[Page], list[Problem]]:

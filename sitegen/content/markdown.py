@@ -22,7 +22,7 @@ from pygments.util import ClassNotFound
 
 from sitegen.content.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
 from sitegen.content.spec_refs import SpecRef
-from sitegen.site.model import Problem, Reference, is_number
+from sitegen.site.model import Problem, Reference, SpecLink, is_number
 from sitegen.site.urls import MDN_ORIGIN, linked_code, mdn_url
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class BodyContext:
     """The page of a code in the reader's language, or ``None`` if there is none."""
     plain_name: Callable[[int], str | None]
     """The registry name of a code, for codes without a page."""
-    specs: Sequence[SpecRef]
+    specs: Sequence[SpecRef | SpecLink]
     """The page's spec references, for ``{{Specifications}}``."""
     own_code: int
 
@@ -336,7 +336,7 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False, linked
     return ""
 
 
-def render_spec_list(specs: Sequence[SpecRef]) -> str:
+def render_spec_list(specs: Sequence[SpecRef | SpecLink]) -> str:
     """Return the specification block: one linked "RFC 9110 §15.4.8" per reference."""
     if not specs:
         return ""

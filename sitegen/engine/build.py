@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sitegen.content.glossary import load_glossaries
+from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.content.markdown import create_markdown
 from sitegen.output.write import read_static
-from sitegen.render.bodies import check_anchors, render_markdown
+from sitegen.render.bodies import check_anchors, render_intros, render_markdown
 from sitegen.render.i18n import check_catalogs, load_translations
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
     from sitegen.render.bodies import Rendered
     from sitegen.render.plan import Output
-    from sitegen.site.model import Config, Page
+    from sitegen.site.model import Config, Intro, Page
 
 
 PYTHON_MESSAGES = dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py")
@@ -80,6 +82,10 @@ class Stages:
         """Return every page under ``content/`` and the problems met reading them."""
         return load_pages(config)
 
+    def load_intros(self, config: Config) -> tuple[list[Intro], list[Problem]]:
+        """Return every intro page (``index.md``, ``4xx.md``) and the problems met reading them."""
+        return load_intros(config)
+
     def load_translations(self, config: Config) -> tuple[Mapping[str, NullTranslations], list[Problem]]:
         """Return the UI translations of every language."""
         return load_translations(config)
@@ -102,6 +108,16 @@ class Stages:
         return render_outputs(renderer, outputs)
 
 
+def unused_intros(site: Site, intros: list[Intro]) -> list[Problem]:
+    """Return a warning for each class intro whose class has no code: no page shows it."""
+    classes = {f"{code // 100}xx" for code in site.codes}
+    return [
+        Problem(intro.source.path, None, f"no {intro.key} code has a page: this intro is not shown", "warning")
+        for intro in intros
+        if intro.key != "index" and intro.key not in classes
+    ]
+
+
 def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     """Run every stage but the write; return the files and the problems."""
     stages = stages or Stages()
@@ -110,14 +126,22 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += found
     pages, found = validate_pages(pages)
     problems += found
+    intros, found = stages.load_intros(config)
+    problems += found
+    _glossaries, found = load_glossaries(config)
+    problems += found
     # drafts are checked like every page, then left out of the site
     pages = [page for page in pages if not page.draft]
-    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)))
+    intros = [intro for intro in intros if not intro.draft]
+    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros)
     problems += found
+    problems += unused_intros(site, intros)
     translations, found = stages.load_translations(config)
     problems += found
     md = create_markdown()
     rendered, found = stages.render_markdown(site, md)
+    problems += found
+    rendered_intros, found = render_intros(site, md)
     problems += found
     problems += check_anchors(site, rendered)
     links = {
@@ -137,7 +161,7 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     aliases, found = plan_aliases(site, outputs.keys() | static_files.keys())
     problems += found
     outputs.update(aliases)
-    renderer = Renderer(site, rendered, environment, translations, static_files)
+    renderer = Renderer(site, rendered, environment, translations, static_files, rendered_intros)
     files, found = stages.render_outputs(renderer, outputs)
     problems += found
     for path, data in static_files.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
@@ -31,6 +31,10 @@ class Rendered:
     takeaways: Mapping[tuple[str, int], str]
     overviews: Mapping[tuple[str, int], tuple[str, str]]
     """(HTML, plain text) of each written overview; the first paragraph stands in for a missing one."""
+    faqs: Mapping[tuple[str, int], tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """(question HTML, answer HTML) of each ``faq`` entry."""
+    alternatives: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    """The inline HTML of an unofficial code's ``alternative``."""
 
     def overview_text(self, key: tuple[str, int]) -> str:
         """Return the one-sentence summary of an entry as plain text."""
@@ -48,6 +52,12 @@ def code_link(site: Site, language: Language, code: int) -> CodeLink | None:
 
 LinkFor = Callable[[Language, int], CodeLink | None]
 """Answers how a code is linked for readers of a language (:func:`code_link` on one site)."""
+
+
+def _inline(md: MarkdownIt, text: str, context: BodyContext) -> tuple[str, str, list[Problem]]:
+    """Return one line of markdown as inline HTML, its plain text, and its problems."""
+    rendered = render_body(md, " ".join(text.split()), context)
+    return rendered.html.strip().removeprefix("<p>").removesuffix("</p>"), rendered.first_paragraph, list(rendered.problems)
 
 
 def _body_context(entry: Entry, body_line: int, link_for: LinkFor) -> BodyContext:
@@ -81,6 +91,8 @@ def render_markdown(
     overviews: dict[tuple[str, int], tuple[str, str]] = {}
     problems: list[Problem] = []
     front_matter_md = create_markdown(allow_html=False)
+    faqs: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {}
+    alternatives: dict[tuple[str, int], str] = {}
     for key in sorted(site.entries if keys is None else keys):
         entry = site.entries[key]
         page = entry.page
@@ -91,22 +103,79 @@ def render_markdown(
             items = []
             for index, item in enumerate(page.takeaways):
                 line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
-                rendered = render_body(front_matter_md, " ".join(item.split()), _body_context(entry, line, link_for))
-                problems.extend(rendered.problems)
-                items.append(f"<li>{rendered.html.strip().removeprefix('<p>').removesuffix('</p>')}</li>\n")
+                inner, _text, found = _inline(front_matter_md, item, _body_context(entry, line, link_for))
+                problems.extend(found)
+                items.append(f"<li>{inner}</li>\n")
             takeaways[key] = f"<ul>\n{''.join(items)}</ul>\n"
         if page.overview:
             # one line of markdown: macros and emphasis work, block syntax does not
-            rendered = render_body(
-                front_matter_md, " ".join(page.overview.split()), _body_context(entry, page.source.line_of("overview"), link_for)
+            inner, text, found = _inline(front_matter_md, page.overview, _body_context(entry, page.source.line_of("overview"), link_for))
+            problems.extend(found)
+            overviews[key] = (inner, text)
+        if page.faq:
+            entries = []
+            for question in page.faq:
+                asked, _text, found = _inline(front_matter_md, question.question, _body_context(entry, question.line, link_for))
+                problems.extend(found)
+                answer = render_body(front_matter_md, question.answer, _body_context(entry, question.answer_line, link_for))
+                problems.extend(answer.problems)
+                entries.append((asked, answer.html))
+            faqs[key] = tuple(entries)
+        if page.alternative:
+            inner, _text, found = _inline(
+                front_matter_md, page.alternative, _body_context(entry, page.source.line_of("alternative"), link_for)
             )
-            problems.extend(rendered.problems)
-            inner = rendered.html.strip().removeprefix("<p>").removesuffix("</p>")
-            overviews[key] = (inner, rendered.first_paragraph)
-    return Rendered(bodies, takeaways, overviews), list(dict.fromkeys(problems))
+            problems.extend(found)
+            alternatives[key] = inner
+    return Rendered(bodies, takeaways, overviews, faqs, alternatives), list(dict.fromkeys(problems))
 
 
-PAGE_IDS = frozenset({"main-content", "page-takeaways", "page-facts", "page-see-also", "page-more", "page-backlinks"})
+@dataclass(frozen=True, slots=True)
+class RenderedIntro:
+    """An intro page rendered for one reader's language."""
+
+    html: str
+    overview: str
+    """Plain text of the overview (or of the first paragraph), the page's meta description."""
+
+
+def render_intros(
+    site: Site, md: MarkdownIt, link_for: LinkFor | None = None
+) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
+    """Return every intro rendered for its reader, keyed like :attr:`Site.intros`."""
+    if link_for is None:
+        link_for = functools.partial(code_link, site)
+    registry = load_registry()
+    front_matter_md = create_markdown(allow_html=False)
+    rendered: dict[tuple[str, str], RenderedIntro] = {}
+    problems: list[Problem] = []
+    for key, entry in sorted(site.intros.items()):
+        intro, language = entry.intro, entry.language
+
+        def context(line: int, language: Language = language, path: str = intro.source.path) -> BodyContext:
+            return BodyContext(
+                path=path,
+                body_line=line,
+                mdn_locale=language.mdn_locale or "en-US",
+                link_for=lambda code: link_for(language, code),
+                plain_name=lambda code: registry[code].name if code in registry else None,
+                specs=(),
+                own_code=0,
+            )
+
+        body = render_body(md, intro.body, context(intro.source.body_line))
+        problems.extend(body.problems)
+        overview = body.first_paragraph
+        if intro.overview:
+            _inner, overview, found = _inline(front_matter_md, intro.overview, context(intro.source.line_of("overview")))
+            problems.extend(found)
+        rendered[key] = RenderedIntro(body.html, overview)
+    return rendered, list(dict.fromkeys(problems))
+
+
+PAGE_IDS = frozenset(
+    {"main-content", "page-takeaways", "page-facts", "page-see-also", "page-more", "page-backlinks", "page-faq", "page-unofficial"}
+)
 """The ids ``base.html`` and ``code.html`` give every code page."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import babel
+import babel.lists
 import jinja2
 
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
@@ -24,7 +25,7 @@ from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
 if TYPE_CHECKING:
     from babel.support import NullTranslations
 
-    from sitegen.render.bodies import Rendered
+    from sitegen.render.bodies import Rendered, RenderedIntro
     from sitegen.site.model import Problem
     from sitegen.site.resolve import Site
 
@@ -39,10 +40,12 @@ class Renderer:
         environment: jinja2.Environment,
         translations: Mapping[str, NullTranslations],
         static_files: Mapping[str, bytes],
+        intros: Mapping[tuple[str, str], RenderedIntro] | None = None,
     ) -> None:
         self.site = site
         self.config: Config = site.config
         self.rendered = rendered
+        self.intros = intros or {}
         self.environment = environment
         self.translations = translations
         stylesheet = static_files.get(STYLESHEET, b"")
@@ -171,6 +174,10 @@ class Renderer:
                 "backlinks": [self.code_summary(language, other) for other in site.backlinks.get(key, ())],
                 "more": [{"title": link.title, "url": link.url, "origin": link.origin} for link in page.more],
                 "facts": dict(page.facts),
+                "faq": [{"question": question, "answer": answer} for question, answer in self.rendered.faqs.get(key, ())],
+                "unofficial": self.unofficial_view(language, entry.content_language, key, page.sent_by)
+                if page.facts.get("status") == "unofficial"
+                else None,
                 "class": {
                     "key": status_class(code),
                     "label": self.class_label(language, status_class(code)),
@@ -188,6 +195,28 @@ class Renderer:
             }
         )
         return context
+
+    def unofficial_view(self, language: Language, content_language: str, key: tuple[str, int], sent_by: tuple[str, ...]) -> dict[str, Any]:
+        """Return what the notice of an unofficial code says: who sends it, what to use instead."""
+        return {
+            "sent_by": format_list(sent_by, language),
+            "alternative": self.rendered.alternatives.get(key, ""),
+            "alternative_lang": content_language if content_language != language.tag else None,
+        }
+
+    def intro_view(self, language: Language, key: str) -> dict[str, Any] | None:
+        """Return the intro of a home (``index``) or class page, or ``None`` if it has none."""
+        entry = self.site.intros.get((language.tag, key))
+        rendered = self.intros.get((language.tag, key))
+        if entry is None or rendered is None:
+            return None
+        return {
+            # a fallback's title is in another language: the page keeps its own heading
+            "title": entry.intro.title if entry.translated else None,
+            "html": rendered.html,
+            "overview": rendered.overview,
+            "lang": entry.content_language if not entry.translated else None,
+        }
 
     def index_context(self, language: Language, class_key: str | None) -> dict[str, Any]:
         """Return the context of a language's index (``class_key`` None) or of one class."""
@@ -215,6 +244,7 @@ class Renderer:
                 }
             )
         context["groups"] = groups
+        context["intro"] = self.intro_view(language, class_key or "index")
         context["class_key"] = class_key
         context["class_label"] = self.class_label(language, class_key) if class_key else None
         return context
@@ -338,6 +368,16 @@ class Renderer:
 def encode_json(data: object) -> bytes:
     """Return data as the site's JSON files hold it: sorted keys, indented, UTF-8."""
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def format_list(items: tuple[str, ...], language: Language) -> str:
+    """Return items joined the reader's way: "nginx and Cloudflare", "nginx et Cloudflare"."""
+    if not items:
+        return ""
+    try:
+        return str(babel.lists.format_list(list(items), locale=babel.Locale.parse(language.tag, sep="-")))
+    except (ValueError, babel.UnknownLocaleError):
+        return ", ".join(items)
 
 
 @functools.cache

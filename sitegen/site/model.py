@@ -150,6 +150,34 @@ class MoreLink:
 
 
 @dataclass(frozen=True, slots=True)
+class SpecLink:
+    """A ``spec`` item written as ``{title, url}``: any source that is not an RFC (the
+    documentation of the software that sends an unofficial code)."""
+
+    title: str
+    url: str
+    line: int
+    """Line of the item in the source file."""
+
+    @property
+    def label(self) -> str:
+        """Return what the reader sees: the title."""
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """An entry of the ``faq`` list: a question and its answer (markdown)."""
+
+    question: str
+    answer: str
+    line: int
+    """Line of the question in the source file."""
+    answer_line: int
+    """Line where the answer's text starts."""
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One content file, in one vocabulary whatever format it was written in."""
 
@@ -183,6 +211,56 @@ class Page:
     draft: bool = False
     """A page being written or translated: checked, but not published (readers of its
     language see the source page with the untranslated notice)."""
+    spec_links: tuple[SpecLink, ...] = ()
+    """``spec`` items written as ``{title, url}``."""
+    faq: tuple[Question, ...] = ()
+    sent_by: tuple[str, ...] = ()
+    """For an unofficial code: the software that sends it (``nginx``)."""
+    alternative: str | None = None
+    """For an unofficial code: one line of markdown naming the standard code to use instead."""
+
+
+INTRO_KEYS = ("index", "1xx", "2xx", "3xx", "4xx", "5xx")
+"""The stems of intro pages: ``index.md`` introduces a language's home, ``4xx.md`` a class."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intro:
+    """The introduction of a language's home page (``index.md``) or of a class page (``4xx.md``)."""
+
+    source: Source
+    language: str
+    """Language tag, from the folder."""
+    key: str
+    """``index`` or a class key such as ``4xx``."""
+    title: str | None
+    """Replaces the page's default heading."""
+    overview: str
+    """The page's meta description."""
+    body: str
+    """Markdown for readers."""
+    source_version: str | None = None
+    """In a translation: the version of the source-language intro it follows."""
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """An entry of ``content/<lang>/glossary.yaml``: the term to use and those to avoid."""
+
+    use: str
+    avoid: tuple[str, ...]
+    note: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """The terms of one language."""
+
+    path: str
+    language: str
+    terms: tuple[GlossaryTerm, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.content.spec_refs import SpecRef, parse_spec
-from sitegen.site.model import Config, Language, Page, Problem, Reference
+from sitegen.site.model import Config, Intro, Language, Page, Problem, Reference, SpecLink
 from sitegen.site.registry import load_registry, registry_spec, section_for_status
 from sitegen.site.validate import nearest_code
 
@@ -32,7 +32,7 @@ class Entry:
     """``False`` when ``page`` is a fallback in another language."""
     outdated: bool
     """A translation made from an older version of the source page."""
-    specs: tuple[SpecRef, ...]
+    specs: tuple[SpecRef | SpecLink, ...]
     see_also: tuple[int, ...]
     """``seeAlso`` codes, this page's own left out; those without a page are shown as text."""
 
@@ -40,6 +40,23 @@ class Entry:
     def content_language(self) -> str:
         """Return the tag of the language the content is written in."""
         return self.page.language
+
+
+@dataclass(frozen=True, slots=True)
+class IntroEntry:
+    """The introduction of a home or class page as a reader of one language sees it."""
+
+    language: Language
+    key: str
+    """``index`` or a class key such as ``4xx``."""
+    intro: Intro
+    """The language's own intro, or the source language's."""
+    translated: bool
+
+    @property
+    def content_language(self) -> str:
+        """Return the tag of the language the intro is written in."""
+        return self.intro.language
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +69,8 @@ class Site:
     entries: Mapping[tuple[str, int], Entry]
     backlinks: Mapping[tuple[str, int], tuple[int, ...]] = field(default_factory=dict)
     """Codes whose page, in that language, links to the key's code."""
+    intros: Mapping[tuple[str, str], IntroEntry] = field(default_factory=dict)
+    """Intros keyed by (language tag, ``index`` or class key), with source-language fallbacks."""
 
     def entry(self, language: Language, code: int) -> Entry:
         """Return the entry of ``code`` in ``language``."""
@@ -62,10 +81,10 @@ class Site:
         return tuple(entry for language in self.config.languages if (entry := self.entries[(language.tag, code)]).translated)
 
 
-def resolve_specs(page: Page) -> tuple[tuple[SpecRef, ...], list[Problem]]:
+def resolve_specs(page: Page) -> tuple[tuple[SpecRef | SpecLink, ...], list[Problem]]:
     """Return the spec references of a page, the registry's when it gives none."""
     problems: list[Problem] = []
-    specs: list[SpecRef] = []
+    specs: list[SpecRef | SpecLink] = []
     for text in page.specs:
         spec = parse_spec(text, section_for_status)
         if spec is None:
@@ -81,6 +100,7 @@ def resolve_specs(page: Page) -> tuple[tuple[SpecRef, ...], list[Problem]]:
             )
         elif spec not in specs:
             specs.append(spec)
+    specs.extend(link for link in page.spec_links if all(link.url != other.url for other in specs))
     if not specs:
         entry = load_registry().get(page.code)
         spec = registry_spec(entry) if entry else None
@@ -109,16 +129,34 @@ def _check_reference(page: Page, reference: Reference, available: set[int], what
     )
 
 
-def resolve_site(pages: Sequence[Page], config: Config, outdated: Set[tuple[str, int]] = frozenset()) -> tuple[Site, list[Problem]]:
+def resolve_intros(intros: Sequence[Intro], config: Config) -> dict[tuple[str, str], IntroEntry]:
+    """Return the intro of every home and class page in every language: its own, or the
+    source language's where a language lacks one."""
+    by_key = {(intro.language, intro.key): intro for intro in intros}
+    entries: dict[tuple[str, str], IntroEntry] = {}
+    for key in sorted({intro.key for intro in intros}):
+        fallback = by_key.get((config.source_language, key))
+        for language in config.languages:
+            own = by_key.get((language.tag, key))
+            shown = own or fallback
+            if shown is not None:
+                entries[(language.tag, key)] = IntroEntry(language, key, shown, own is not None)
+    return entries
+
+
+def resolve_site(
+    pages: Sequence[Page], config: Config, outdated: Set[tuple[str, int]] = frozenset(), intros: Sequence[Intro] = ()
+) -> tuple[Site, list[Problem]]:
     """Return the site built from validated pages, and the problems found linking them.
 
-    ``outdated`` holds the (language, code) of translations behind their source page.
+    ``outdated`` holds the (language, code) of translations behind their source page;
+    ``intros`` are the intro pages of the home and class pages.
     """
     problems: list[Problem] = []
     by_key = {(page.language, page.code): page for page in pages}
     codes = tuple(sorted({page.code for page in pages}))
     available = set(codes)
-    specs: dict[tuple[str, int], tuple[SpecRef, ...]] = {}
+    specs: dict[tuple[str, int], tuple[SpecRef | SpecLink, ...]] = {}
     for page in pages:
         specs[(page.language, page.code)], spec_problems = resolve_specs(page)
         problems.extend(spec_problems)
@@ -144,7 +182,7 @@ def resolve_site(pages: Sequence[Page], config: Config, outdated: Set[tuple[str,
                 specs=specs[(page.language, code)],
                 see_also=see_also,
             )
-    return Site(config, codes, entries), problems
+    return Site(config, codes, entries, intros=resolve_intros(intros, config)), problems
 
 
 def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -> Site:
@@ -154,4 +192,4 @@ def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -
         for target in targets:
             if target != code:
                 backlinks.setdefault((tag, target), set()).add(code)
-    return Site(site.config, site.codes, site.entries, {key: tuple(sorted(value)) for key, value in sorted(backlinks.items())})
+    return Site(site.config, site.codes, site.entries, {key: tuple(sorted(value)) for key, value in sorted(backlinks.items())}, site.intros)

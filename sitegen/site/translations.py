@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from sitegen.site.model import Config, Page
+    from sitegen.site.model import Config, Intro, Page
 
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
@@ -38,6 +38,18 @@ class LanguageStatus:
     """Pages in this language whose source page does not exist."""
     drafts: tuple[int, ...] = ()
     """Missing codes whose translation is under way (``draft: true``)."""
+    intros: IntroStatus | None = None
+    """The intro pages (``index.md``, ``4xx.md``) of this language."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntroStatus:
+    """How far the intro pages of one language are translated, keyed ``index``, ``4xx``..."""
+
+    missing: tuple[str, ...]
+    outdated: Mapping[str, str]
+    """Outdated intros, each with the source version to record once updated."""
+    untracked: tuple[str, ...]
 
 
 def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
@@ -65,7 +77,7 @@ def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
     return changed
 
 
-def is_outdated(translation: Page, source: Page, changed_since: Callable[[str, str], bool | None] | None) -> bool | None:
+def is_outdated(translation: Page | Intro, source: Page | Intro, changed_since: Callable[[str, str], bool | None] | None) -> bool | None:
     """Return whether a translation is behind its source; ``None`` if it cannot be told."""
     version = translation.source_version
     if version is None:
@@ -87,8 +99,25 @@ def outdated_pages(pages: Sequence[Page], config: Config, changed_since: Callabl
     }
 
 
+def intro_status(
+    intros: Sequence[Intro], config: Config, language: str, changed_since: Callable[[str, str], bool | None] | None
+) -> IntroStatus:
+    """Return the status of one language's intro pages."""
+    sources = {intro.key: intro for intro in intros if intro.language == config.source_language and not intro.draft}
+    own = {intro.key: intro for intro in intros if intro.language == language and not intro.draft}
+    state = {key: is_outdated(own[key], source, changed_since) for key, source in sources.items() if key in own}
+    return IntroStatus(
+        missing=tuple(sorted(set(sources) - set(own))),
+        outdated={key: sources[key].source.digest for key in sorted(state) if state[key]},
+        untracked=tuple(sorted(key for key, outdated in state.items() if outdated is None)),
+    )
+
+
 def translation_status(
-    pages: Sequence[Page], config: Config, changed_since: Callable[[str, str], bool | None] | None
+    pages: Sequence[Page],
+    config: Config,
+    changed_since: Callable[[str, str], bool | None] | None,
+    intros: Sequence[Intro] = (),
 ) -> list[LanguageStatus]:
     """Return the status of every language other than the source language."""
     sources = {page.code: page for page in pages if page.language == config.source_language and not page.draft}
@@ -109,6 +138,7 @@ def translation_status(
                 untracked=tuple(sorted(code for code, outdated in state.items() if outdated is None)),
                 orphans=tuple(sorted(set(own) - set(sources))),
                 drafts=tuple(sorted(drafts & (set(sources) - set(own)))),
+                intros=intro_status(intros, config, language.tag, changed_since),
             )
         )
     return statuses

@@ -1,0 +1,100 @@
+"""``content/<lang>/glossary.yaml``: the terms of a language, ``[{use, avoid, note}]``.
+
+``check`` warns when a page of that language uses a term to avoid (see
+:mod:`sitegen.site.wording`). The file is data, not a page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from sitegen.content.front_matter import decode
+from sitegen.content.load import language_folders
+from sitegen.site.model import Glossary, GlossaryTerm, Problem
+
+if TYPE_CHECKING:
+    from sitegen.site.model import Config
+
+GLOSSARY_FILE = "glossary.yaml"
+ENTRY_KEYS = ("use", "avoid", "note")
+
+
+def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for key_node, value in node.value if str(key_node.value) == key), None)
+
+
+def _entry(item: Any, node: yaml.Node, path: str, problems: list[Problem]) -> GlossaryTerm | None:
+    line = node.start_mark.line + 1
+    if not isinstance(item, dict):
+        problems.append(Problem(path, line, "each glossary entry is a mapping {use, avoid, note}", hint="start it with '- use: '"))
+        return None
+    for extra in sorted(str(name) for name in item if name not in ENTRY_KEYS):
+        problems.append(Problem(path, line, f"unknown key '{extra}' in a glossary entry (it has use, avoid, note)", "warning"))
+    use = item.get("use")
+    if not isinstance(use, str) or not use.strip():
+        problems.append(Problem(path, line, "a glossary entry needs 'use': the term to write", hint="use: point de terminaison"))
+        return None
+    avoid = item.get("avoid", [])
+    avoid_items = avoid if isinstance(avoid, list) else [avoid]
+    avoid_line = (node_avoid.start_mark.line + 1) if (node_avoid := _value_node(node, "avoid")) else line
+    if not avoid_items or any(not isinstance(term, str) or not term.strip() for term in avoid_items):
+        problems.append(
+            Problem(path, avoid_line, f"'avoid' must list the terms to avoid instead of {use.strip()!r}", hint="avoid: [endpoint]")
+        )
+        return None
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        problems.append(Problem(path, line, "'note' must be text: why the term is preferred"))
+        return None
+    return GlossaryTerm(use.strip(), tuple(term.strip() for term in avoid_items), note.strip() if note else None, line)
+
+
+def read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:
+    """Return the glossary written in ``text`` and the problems found in it."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        return None, [Problem(path, mark.line + 1 if mark else 1, f"invalid YAML: {error.problem or error.context}")]
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        return None, [Problem(path, 1, f"invalid YAML: {error}")]
+    finally:
+        loader.dispose()
+    if data is None:
+        return Glossary(path, language, ()), []
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        return None, [Problem(path, 1, "a glossary is a list of {use, avoid, note} entries", hint="start each entry with '- use: '")]
+    problems: list[Problem] = []
+    terms = [term for item, item_node in zip(data, node.value, strict=True) if (term := _entry(item, item_node, path, problems))]
+    return Glossary(path, language, tuple(terms)), problems
+
+
+def load_glossaries(config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
+    """Return the glossary of every language that has one, keyed by language tag."""
+    folders, _problems = language_folders(config)  # content_files reports these
+    glossaries: dict[str, Glossary] = {}
+    problems: list[Problem] = []
+    for tag, folder in folders.items():
+        file = folder / GLOSSARY_FILE
+        if not file.is_file():
+            continue
+        path = config.shown(file)
+        try:
+            text, found = decode(file.read_bytes(), path)
+        except OSError as error:
+            problems.append(Problem(path, None, f"cannot read the file: {error.strerror or error}"))
+            continue
+        problems.extend(found)
+        if text is None:
+            continue
+        glossary, found = read_glossary(text, path, tag)
+        problems.extend(found)
+        if glossary is not None:
+            glossaries[tag] = glossary
+    return glossaries, problems

@@ -1,0 +1,89 @@
+"""Intro pages: ``content/<lang>/index.md`` introduces the language's home page,
+``content/<lang>/1xx.md`` ... ``5xx.md`` each class page. They have a front matter
+(``title``, ``overview``, ``source_version``, ``draft``) and a markdown body."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from sitegen.content.front_matter import content_digest, decode, parse_yaml, split_front_matter
+from sitegen.content.load import language_folders
+from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sitegen.site.model import Config
+
+INTRO_FIELDS = ("title", "overview", "source_version", "draft")
+
+
+def load_intro_text(text: str, path: str, language: str, key: str) -> tuple[Intro | None, list[Problem]]:
+    """Return the intro written in ``text`` and the problems found in it."""
+    front_matter, body, body_line, problems = split_front_matter(text, path)
+    if problems:
+        return None, problems
+    fields, problems = parse_yaml(front_matter, path)
+    if fields is None:
+        return None, problems
+    for name in fields.data:
+        if name not in INTRO_FIELDS:
+            close = difflib.get_close_matches(name, INTRO_FIELDS, n=1)
+            fields.warn(
+                name,
+                f"unknown field '{name}' in an intro page (it has {', '.join(INTRO_FIELDS)})",
+                f"did you mean '{close[0]}'?" if close else None,
+            )
+    title = fields.text("title")
+    overview = fields.text("overview")
+    source_version = fields.text("source_version")
+    draft = fields.data.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.error("draft", f"'draft' must be true or false, not {draft!r}")
+    if not body.strip():
+        fields.warn(None, "the intro has no text under its front matter", "write a few paragraphs for readers")
+    if any(problem.severity == "error" for problem in fields.problems):
+        return None, fields.problems
+    intro = Intro(
+        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text)),
+        language=language,
+        key=key,
+        title=title or None,
+        overview=overview or "",
+        body=body,
+        source_version=source_version,
+        draft=bool(draft),
+    )
+    return intro, fields.problems
+
+
+def load_intro_file(file: Path, config: Config, language: str) -> tuple[Intro | None, list[Problem]]:
+    """Return the intro in one file."""
+    path = config.shown(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
+    text, problems = decode(raw, path)
+    if text is None:
+        return None, problems
+    return load_intro_text(text, path, language, file.stem)
+
+
+def intro_files(config: Config) -> list[tuple[str, Path]]:
+    """Return every (language tag, intro file), in a stable order."""
+    folders, _problems = language_folders(config)  # content_files reports these
+    return [(tag, folder / f"{key}.md") for tag, folder in folders.items() for key in INTRO_KEYS if (folder / f"{key}.md").is_file()]
+
+
+def load_intros(config: Config) -> tuple[list[Intro], list[Problem]]:
+    """Return every intro page under ``content/`` and the problems met reading them."""
+    intros: list[Intro] = []
+    problems: list[Problem] = []
+    for tag, file in intro_files(config):
+        intro, found = load_intro_file(file, config, tag)
+        problems.extend(found)
+        if intro is not None:
+            intros.append(intro)
+    return intros, problems
