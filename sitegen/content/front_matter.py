@@ -100,10 +100,68 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int, list[Proble
     return "", "", 1, [Problem(path, 1, "front matter is never closed", hint="add a '---' line after the YAML")]
 
 
+MAX_VALUES = 10_000
+"""The most values a front matter may hold once its YAML aliases are expanded.
+
+A page's front matter holds a few dozen values. Aliases make a small file stand for a huge
+one (nine levels of ``&a1 [*a0, *a0, ...]`` in 2.5 KB stand for billions of values), which
+any code that walks or formats the values would then pay for: such a file is refused.
+"""
+
+
+class _TooLarge(Exception):
+    def __init__(self, key: yaml.Node | None) -> None:
+        self.key = key
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Raise :class:`_TooLarge` if ``root`` expands to more than :data:`MAX_VALUES` values.
+
+    Nodes shared through aliases are sized once (memoised), so the check costs the size of
+    the YAML text, not of its expansion; a node that contains itself counts as too large.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in in_progress:
+            raise _TooLarge(None)
+        in_progress.add(id(node))
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+                if total > MAX_VALUES:
+                    raise _TooLarge(None)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                total += size(key) + size(value)
+                if total > MAX_VALUES:
+                    raise _TooLarge(None)
+        in_progress.discard(id(node))
+        sizes[id(node)] = total
+        return total
+
+    pairs = root.value if isinstance(root, yaml.MappingNode) else [(None, root)]
+    total = 0
+    for key, value in pairs:
+        try:
+            total += size(value) + (size(key) if key is not None else 0)
+        except (_TooLarge, RecursionError):
+            raise _TooLarge(key) from None
+        if total > MAX_VALUES:
+            raise _TooLarge(key)
+
+
 def _compose(front_matter: str, loader_class: type[yaml.SafeLoader]) -> tuple[yaml.Node | None, Any]:
     loader = loader_class(front_matter)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_size(node)
         return node, loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
@@ -122,6 +180,16 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
         line = mark.line + 2 if mark else 1
         what = error.problem or error.context or "invalid YAML"
         return None, [Problem(path, line, f"invalid YAML in front matter: {what}", hint=_yaml_hint(what))]
+    except _TooLarge as error:
+        line = error.key.start_mark.line + 2 if error.key is not None else 1
+        return None, [
+            Problem(
+                path,
+                line,
+                f"front matter too large: its YAML aliases expand to more than {MAX_VALUES:,} values, or refer to themselves",
+                hint="write the values out; anchors and aliases (&name, *name) are not needed in a page",
+            )
+        ]
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
         return None, [Problem(path, 1, f"invalid YAML in front matter: {error}")]
     if data is None:

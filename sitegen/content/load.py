@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 from typing import TYPE_CHECKING
 
 import yaml
 
 from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_specs, read_unofficial
 from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
+from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.site.model import INTRO_KEYS, Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
@@ -250,13 +252,42 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     return page, fields.problems
 
 
+def read_page_bytes(file: Path, path: str) -> tuple[bytes | None, list[Problem]]:
+    """Return the bytes of a page file, or why it is not read.
+
+    Only regular files are opened: opening a FIFO would wait for a writer for ever, and a
+    device or socket is no page. A file over :data:`MAX_PAGE_BYTES` is refused unread.
+    """
+    try:
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return None, [Problem(path, None, f"not a regular file ({_file_kind(status.st_mode)}): it is not read")]
+        if status.st_size > MAX_PAGE_BYTES:
+            return None, [
+                Problem(
+                    path,
+                    None,
+                    f"page is {status.st_size:,} bytes, the limit is {MAX_PAGE_BYTES:,} bytes ({MAX_PAGE_BYTES // 2**20} MiB)",
+                    hint="split it into smaller pages",
+                )
+            ]
+        with file.open("rb") as handle:
+            return handle.read(MAX_PAGE_BYTES + 1), []
+    except OSError as error:
+        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((name for test, name in kinds if test(mode)), "a folder" if stat.S_ISDIR(mode) else "not a file")
+
+
 def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, list[Problem]]:
     """Return the page in one file."""
     path = config.shown(file)
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
+    raw, problems = read_page_bytes(file, path)
+    if raw is None:
+        return None, problems
     text, problems = decode(raw, path)
     if text is None:
         return None, problems

@@ -68,9 +68,13 @@ def parse_arguments(text: str | None) -> tuple[str, ...]:
     return tuple(arguments)
 
 
-def parse_macro(text: str) -> Macro | None:
-    """Return the macro at the start of ``text``, if there is one."""
-    match = MACRO_PATTERN.match(text)
+def parse_macro(text: str, start: int = 0, end: int | None = None) -> Macro | None:
+    """Return the macro at ``start`` in ``text`` (read no further than ``end``), if there is one."""
+    # a macro ends at the first "}}": finding it first bounds what the pattern reads
+    close = text.find("}}", start, len(text) if end is None else end)
+    if close < 0:
+        return None
+    match = MACRO_PATTERN.match(text, start, close + 2)
     if match is None:
         return None
     return Macro(match.group(1).lower(), parse_arguments(match.group(2)), match.group(0))
@@ -91,9 +95,13 @@ class TemplateTag:
         return dict(self.keywords).get(key)
 
 
-def parse_tag(text: str) -> TemplateTag | None:
-    """Return the template tag at the start of ``text``, if there is one."""
-    match = TAG_PATTERN.match(text)
+def parse_tag(text: str, start: int = 0, end: int | None = None) -> TemplateTag | None:
+    """Return the template tag at ``start`` in ``text`` (read no further than ``end``), if there is one."""
+    # a tag ends at the first "%}": finding it first bounds what the pattern reads
+    close = text.find("%}", start, len(text) if end is None else end)
+    if close < 0:
+        return None
+    match = TAG_PATTERN.match(text, start, close + 2)
     if match is None:
         return None
     name, rest = match.group(1).lower(), match.group(2)
@@ -105,7 +113,7 @@ def parse_tag(text: str) -> TemplateTag | None:
 
 
 def _inline_rule(
-    opener: str, parse: Callable[[str], Macro | TemplateTag | None], token_type: str, key: str
+    opener: str, parse: Callable[[str, int, int], Macro | TemplateTag | None], token_type: str, key: str
 ) -> Callable[[StateInline, bool], bool]:
     """Return an inline rule turning ``opener...`` into a ``token_type`` token."""
 
@@ -113,12 +121,13 @@ def _inline_rule(
         if not state.src.startswith(opener, state.pos):
             return False
         # a window, not the rest of the paragraph: an unclosed opener must cost O(1) to reject
-        parsed = parse(state.src[state.pos : min(state.posMax, state.pos + MAX_CALL_LENGTH)])
+        parsed = parse(state.src, state.pos, min(state.posMax, state.pos + MAX_CALL_LENGTH))
         if parsed is None:
             return False
         if not silent:
             token = state.push(token_type, "", 0)
-            token.meta = {key: parsed, "newlines": state.src.count("\n", 0, state.pos)}
+            # the line is worked out once per paragraph by _set_lines, from this offset
+            token.meta = {key: parsed, "offset": state.pos}
         state.pos += len(parsed.source)
         return True
 
@@ -137,7 +146,7 @@ def _stray_braces(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("stray_braces", "", 0)
         token.content = opener
-        token.meta = {"newlines": state.src.count("\n", 0, state.pos)}
+        token.meta = {"offset": state.pos}
     state.pos += 2
     return True
 
@@ -159,7 +168,7 @@ def _block_macro(state: StateBlock, start_line: int, end_line: int, silent: bool
     token = state.push("macro", "", 0)
     token.block = True
     token.map = [start_line, start_line + 1]
-    token.meta = {"macro": macro, "newlines": 0}
+    token.meta = {"macro": macro}
     state.line = start_line + 1
     return True
 
@@ -188,7 +197,7 @@ def _block_tag(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     token = state.push("template_tag", "", 0)
     token.block = True
     token.map = [start_line, line]
-    token.meta = {"tag": tag, "newlines": 0}
+    token.meta = {"tag": tag}
     state.line = line
     return True
 
@@ -204,15 +213,22 @@ def macros_plugin(md: MarkdownIt) -> None:
 
 
 def _set_lines(state: object) -> None:
-    """Give every inline macro or tag the 0-based body line it is written on."""
+    """Give every inline macro or tag the 0-based body line it is written on.
+
+    Newlines are counted from one macro to the next, so a paragraph costs its length
+    once, however many macros it holds.
+    """
     tokens: list[Token] = state.tokens  # type: ignore[attr-defined]
     line = 0
     for token in tokens:
         if token.map:
             line = token.map[0]
+        offset = newlines = 0
         for child in token.children or ():
             if child.type in ("macro", "template_tag", "stray_braces"):
-                child.meta["line"] = line + child.meta["newlines"]
+                newlines += token.content.count("\n", offset, child.meta["offset"])
+                offset = child.meta["offset"]
+                child.meta["line"] = line + newlines
             elif child.type == "html_inline":
                 child.meta = {**(child.meta or {}), "line": line}
         if token.type in ("macro", "template_tag"):

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sitegen.content.macros import MACRO_PATTERN, TAG_PATTERN, Macro, TemplateTag, macros_plugin, parse_macro
+from sitegen.content.headings import headings_plugin
+from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
+from sitegen.content.macros import MAX_CALL_LENGTH, Macro, TemplateTag, macros_plugin, parse_macro, parse_tag
 from sitegen.content.spec_refs import SpecRef
 from sitegen.site.model import Problem, Reference, SpecLink, is_number
 from sitegen.site.urls import MDN_ORIGIN, linked_code, mdn_url
@@ -44,6 +45,8 @@ _NOTHING_MACROS = {
     "non-standard_inline",
     "optional_inline",
 }
+_OPENER = re.compile(r"\{[{%]")
+_MARKUP = re.compile(r"<[^>]+>")
 _ADMONITION_KINDS = {"note", "info", "tip", "success", "warning", "caution", "danger", "important"}
 
 
@@ -121,21 +124,17 @@ def _highlight(code: str, language: str, attributes: str) -> str:
     return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _FORMATTER)}</code></pre>'
 
 
-def _slugify(title: str) -> str:
-    slug = re.sub(r"[^\w\s-]", "", title.strip().lower(), flags=re.UNICODE)
-    return re.sub(r"[\s]+", "-", slug) or "section"
-
-
 def create_markdown(allow_html: bool = True) -> MarkdownIt:
     """Return a MarkdownIt instance: for bodies (raw HTML allowed, as CommonMark does),
     or for front-matter text (``allow_html=False``: a value there is text, never markup)."""
     md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight, "typographer": False})
     md.enable("table")
+    md.use(limits_plugin)
     md.use(macros_plugin)
     md.core.ruler.after("macro_lines", "shift_headings", _shift_headings)
     md.core.ruler.after("shift_headings", "rewrite_links", _rewrite_links)
     md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
-    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#", slug_func=_slugify)
+    md.use(headings_plugin)
     md.add_render_rule("macro", _render_macro)
     md.add_render_rule("stray_braces", _render_stray_braces)
     md.add_render_rule("html_block", _render_html)
@@ -245,31 +244,44 @@ def _render_stray_braces(self: RendererHTML, tokens: Sequence[Token], idx: int, 
 
 
 def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """Raw HTML passes through, but macros and template tags inside it are expanded too."""
+    """Raw HTML passes through, but macros and template tags inside it are expanded too.
+
+    One pass from left to right, counting lines and tracking whether we are inside a tag
+    as it goes: the cost is the length of the HTML, however many macros it holds.
+    """
     token = tokens[idx]
     sitegen_env: _Env = env["sitegen"]
-    line = token.map[0] if token.map else token.meta.get("line", 0) if token.meta else 0
-
+    first_line = token.map[0] if token.map else token.meta.get("line", 0) if token.meta else 0
     content = token.content
-
-    def expand(match: re.Match[str]) -> str:
-        macro = parse_macro(match.group(0))
-        if macro is None:
-            return ""
-        # inside a tag (an attribute value) only text may go, never markup
-        in_tag = content.rfind("<", 0, match.start()) > content.rfind(">", 0, match.start())
-        rendered = render_macro(macro, sitegen_env, line + content.count("\n", 0, match.start()), linked=not in_tag)
-        return html.escape(re.sub(r"<[^>]+>", "", rendered)) if in_tag else rendered
-
-    def drop_tag(match: re.Match[str]) -> str:
-        sitegen_env.warn(
-            line + content.count("\n", 0, match.start()),
-            f"unsupported template tag {match.group(0).splitlines()[0]} in HTML",
-            "it is left out of the page",
+    parts: list[str] = []
+    done = newlines = 0
+    last_open = last_close = -1  # positions of the last "<" and ">" before the macro
+    for opener in _OPENER.finditer(content):
+        start = opener.start()
+        if start < done:
+            continue  # inside the macro or tag just expanded
+        window = min(len(content), start + MAX_CALL_LENGTH)
+        parsed: Macro | TemplateTag | None = (
+            parse_macro(content, start, window) if opener.group(0) == "{{" else parse_tag(content, start, window)
         )
-        return ""
-
-    return TAG_PATTERN.sub(drop_tag, MACRO_PATTERN.sub(expand, content))
+        if parsed is None:
+            continue
+        newlines += content.count("\n", done, start)
+        last_open = max(last_open, content.rfind("<", done, start))
+        last_close = max(last_close, content.rfind(">", done, start))
+        line = first_line + newlines
+        parts.append(content[done:start])
+        if isinstance(parsed, Macro):
+            # inside a tag (an attribute value) only text may go, never markup; the
+            # attribute is escaped once, so the macro's text is unescaped first
+            in_tag = last_open > last_close
+            rendered = render_macro(parsed, sitegen_env, line, linked=not in_tag)
+            parts.append(html.escape(html.unescape(_MARKUP.sub("", rendered))) if in_tag else rendered)
+        else:
+            sitegen_env.warn(line, f"unsupported template tag {parsed.source.splitlines()[0]} in HTML", "it is left out of the page")
+        done = start + len(parsed.source)
+    parts.append(content[done:])
+    return "".join(parts)
 
 
 def _anchor(url: str, inner: str, linked: bool, lang: str = "") -> str:
@@ -385,8 +397,17 @@ def _parse_nested(text: str, env: dict[str, Any]) -> list[Token]:
 def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody:
     """Return the HTML of a body for one language, with its links and problems."""
     sitegen_env = _Env(context)
-    env: dict[str, Any] = {"sitegen": sitegen_env, "markdown": md}
+    budget = Budget()
+    env: dict[str, Any] = {"sitegen": sitegen_env, "markdown": md, "budget": budget}
     tokens = md.parse(body, env)
+    if budget.exceeded:
+        return _over_budget(tokens, budget, context)
+    for line in budget.deep_lines:
+        sitegen_env.warn(
+            line,
+            f"text nested more than {md.options['maxNesting']} levels deep (quotes or lists) is left out",
+            "nest less deeply",
+        )
     _balance_admonitions(tokens, sitegen_env)
     first = next((tokens[i + 1] for i, t in enumerate(tokens) if t.type == "paragraph_open"), None)
     body_html = md.renderer.render(tokens, md.options, env)
@@ -400,6 +421,28 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     references = tuple(dict.fromkeys(sitegen_env.references))
     ids = frozenset(str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id"))
     return RenderedBody(body_html, references, problems, first_paragraph, ids, tuple(sitegen_env.fragments))
+
+
+def _over_budget(tokens: list[Token], budget: Budget, context: BodyContext) -> RenderedBody:
+    """Return an empty body and the error of a page past :data:`MAX_TOKENS`."""
+    line = budget.exceeded_line
+    if line is None:
+        # the inline parse ran out: the paragraph where the count crossed the limit
+        spent = sum(1 for _ in tokens)
+        line = 0
+        for token in tokens:
+            spent += len(token.children or ())
+            if spent > budget.limit and token.map:
+                line = token.map[0]
+                break
+    problem = Problem(
+        context.path,
+        context.body_line + line,
+        f"page too complex: more than {MAX_TOKENS:,} markdown elements (table cells, list items, links...) by this line",
+        "error",
+        "split the page, or shorten its tables and lists",
+    )
+    return RenderedBody("", (), (problem,), "")
 
 
 def _closing_tag(line: int) -> Token:
