@@ -24,6 +24,7 @@ from sitegen.content.front_matter import MAX_VALUES, parse_yaml
 from sitegen.content.limits import MAX_PAGE_BYTES, MAX_TOKENS
 from sitegen.content.load import read_page_bytes
 from sitegen.content.markdown import BodyContext, CodeLink, create_markdown, render_body
+from sitegen.site.model import Problem
 
 MD = create_markdown()
 REPO = Path(__file__).resolve().parent.parent
@@ -206,11 +207,11 @@ def test_a_page_at_the_size_limit_is_read(tmp_path: Path) -> None:
 def test_a_named_pipe_is_reported_not_waited_on(tmp_path: Path) -> None:
     pipe = tmp_path / "994.md"
     os.mkfifo(pipe)
-    result: list[object] = []
+    result: list[tuple[bytes | None, list[Problem]]] = []
     reader = threading.Thread(target=lambda: result.append(read_page_bytes(pipe, "content/en/994.md")), daemon=True)
     reader.start()
     reader.join(timeout=10)
     assert result, "reading a named pipe hung"
-    data, problems = result[0]  # type: ignore[misc]
+    data, problems = result[0]
     assert data is None
     assert problems[0].message == "not a regular file (a named pipe): it is not read"
