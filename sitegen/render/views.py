@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from sitegen.render.bodies import Rendered, RenderedIntro
     from sitegen.site.model import Problem
-    from sitegen.site.resolve import Site
+    from sitegen.site.resolve import Entry, Site
 
 
 class Renderer:
@@ -126,8 +126,10 @@ class Renderer:
                 "overview": "",
                 "lang": self.config.source_language if registered and language.tag != self.config.source_language else None,
                 "translated": False,
+                "sent_by": "",
             }
         overview = self.rendered.overview_text((language.tag, code))
+        unofficial = entry.page.facts.get("status") == "unofficial"
         return {
             "code": code,
             "name": entry.page.name,
@@ -135,7 +137,32 @@ class Renderer:
             "overview": overview,
             "lang": entry.content_language if entry.content_language != language.tag else None,
             "translated": entry.translated,
+            "sent_by": format_list(entry.page.sent_by, language) if unofficial else "",
         }
+
+    def is_unofficial(self, code: int) -> bool:
+        """Return whether a code is unofficial, as its source-language page says."""
+        entry = self.site.entries.get((self.config.source_language, code))
+        return entry is not None and entry.page.facts.get("status") == "unofficial"
+
+    def english_name(self, entry: Entry) -> str | None:
+        """Return the registered English reason phrase to show beside a translated name
+        (readers search for "erreur 502 bad gateway"), or ``None`` where it would repeat it.
+
+        The registry's phrase, or the source page's name where the registry has none
+        (unofficial codes) or only a remark ("(Unused)" for 418).
+        """
+        config = self.config
+        if entry.content_language == config.source_language:
+            return None
+        registered = load_registry().get(entry.code)
+        english: str | None = registered.name if registered and not registered.name.startswith("(") else None
+        if english is None:
+            source = self.site.entries.get((config.source_language, entry.code))
+            english = source.page.name if source and source.content_language == config.source_language else None
+        if english is None or english.casefold() == entry.page.name.casefold():
+            return None
+        return english
 
     # -- pages ------------------------------------------------------------------
 
@@ -160,11 +187,15 @@ class Renderer:
         )
         body = self.rendered.bodies[key]
         content_language = config.language(entry.content_language)
+        english_name = self.english_name(entry)
+        explicit_title = page.format == "native" and "title" in page.source.field_lines
         context.update(
             {
                 "code": code,
                 "name": page.name,
-                "title": page.title,
+                "english_name": english_name,
+                "english_lang": config.source_language,
+                "title": f"{code} {english_name} — {page.name}" if english_name and not explicit_title else page.title,
                 "overview": self.rendered.overview_text(key),
                 "overview_html": self.rendered.overviews.get(key, ("", ""))[0],
                 "takeaways": self.rendered.takeaways.get(key, ""),
@@ -235,14 +266,21 @@ class Renderer:
         for key in self.class_keys:
             if class_key is not None and key != class_key:
                 continue
+            codes = [code for code in self.site.codes if status_class(code) == key]
             groups.append(
                 {
                     "key": key,
                     "label": self.class_label(language, key),
                     "url": urls.class_url(config, language, key),
-                    "codes": [self.code_summary(language, code) for code in self.site.codes if status_class(code) == key],
+                    "codes": [self.code_summary(language, code) for code in codes if not self.is_unofficial(code)],
                 }
             )
+        # unofficial codes are listed apart, so that no reader takes them for standard ones
+        context["unofficial"] = [
+            self.code_summary(language, code)
+            for code in self.site.codes
+            if self.is_unofficial(code) and (class_key is None or status_class(code) == class_key)
+        ]
         context["groups"] = groups
         context["intro"] = self.intro_view(language, class_key or "index")
         context["class_key"] = class_key
