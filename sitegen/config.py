@@ -22,6 +22,7 @@ TOP_KEYS = {
     "locales": "UI string catalogs folder",
     "output": "output folder",
     "repository": "URL of the source repository, for translators",
+    "french_typography": "languages whose pages follow French typography (default: the French ones)",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn"}
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -65,6 +66,29 @@ def _unknown(key: str, known: set[str] | dict[str, str], path: str, line: int | 
         "warning",
         f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}",
     )
+
+
+def _french_typography(
+    settings: dict[str, Any], languages: list[Language], text: str, top: int, problems: list[Problem]
+) -> tuple[str, ...]:
+    """Return the tags of the languages held to French typography: as configured, or the French ones."""
+    value = settings.get("french_typography")
+    if value is None:
+        return tuple(language.tag for language in languages if language.tag.lower().split("-")[0] == "fr")
+    line = _line_of(text, "french_typography", top)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        problems.append(
+            Problem(CONFIG_FILE, line, "'french_typography' must be a list of language tags such as [\"fr\"] ([] turns it off)")
+        )
+        return ()
+    tags = []
+    for item in value:
+        language = next((language for language in languages if item.lower() in (language.tag.lower(), language.segment)), None)
+        if language is None:
+            problems.append(Problem(CONFIG_FILE, line, f"french_typography: '{item}' is not a configured language", "warning"))
+        else:
+            tags.append(language.tag)
+    return tuple(tags)
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
@@ -171,6 +195,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
     if not base_url.endswith("/"):
         base_url += "/"
 
+    french_typography = _french_typography(settings, languages, text, top, problems)
     root = root.resolve()
 
     def folder(key: str, default: str) -> Path:
@@ -188,6 +213,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         locales_dir=folder("locales", "locales"),
         output_dir=folder("output", "_site"),
         repository_url=str(settings["repository"]) if settings.get("repository") else None,
+        french_typography=french_typography,
     )
     output = config.output_dir
     inputs = {

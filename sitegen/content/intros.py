@@ -46,7 +46,7 @@ def load_intro_text(text: str, path: str, language: str, key: str) -> tuple[Intr
     if any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
     intro = Intro(
-        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text)),
+        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
         language=language,
         key=key,
         title=title or None,

@@ -227,7 +227,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     if code is None or not name or any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
     page = Page(
-        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text)),
+        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
         language=language,
         code=code,
         name=name,

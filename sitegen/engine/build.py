@@ -24,6 +24,7 @@ from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
 from sitegen.site.translations import git_changed_since, outdated_pages
 from sitegen.site.validate import validate_pages
+from sitegen.site.wording import check_glossaries, check_typography
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -128,8 +129,11 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += found
     intros, found = stages.load_intros(config)
     problems += found
-    _glossaries, found = load_glossaries(config)
+    glossaries, found = load_glossaries(config)
     problems += found
+    sources = [(page.language, page.source) for page in pages] + [(intro.language, intro.source) for intro in intros]
+    problems += check_typography(sources, config.french_typography)
+    problems += check_glossaries(sources, glossaries)
     # drafts are checked like every page, then left out of the site
     pages = [page for page in pages if not page.draft]
     intros = [intro for intro in intros if not intro.draft]

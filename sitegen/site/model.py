@@ -87,6 +87,8 @@ class Config:
     output_dir: Path
     repository_url: str | None = None
     """Where translators find the sources (linked from untranslated pages)."""
+    french_typography: tuple[str, ...] = ()
+    """Tags of the languages whose pages ``check`` holds to French typography."""
 
     @property
     def source(self) -> Language:
@@ -124,6 +126,8 @@ class Source:
     """Line of each front-matter key, as written."""
     digest: str = ""
     """Content hash of the file, the version a translation records."""
+    text: str = field(default="", repr=False)
+    """The file's text as written, for the checks that point at any line of it."""
 
     def line_of(self, key: str) -> int:
         """Return the line of a front-matter field, or of the front matter itself."""
