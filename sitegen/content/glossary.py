@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -53,8 +54,15 @@ def _entry(item: Any, node: yaml.Node, path: str, problems: list[Problem]) -> Gl
     return GlossaryTerm(use.strip(), tuple(term.strip() for term in avoid_items), note.strip() if note else None, line)
 
 
-def read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:
-    """Return the glossary written in ``text`` and the problems found in it."""
+@functools.lru_cache(maxsize=64)
+def read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None, tuple[Problem, ...]]:
+    """Return the glossary written in ``text`` and the problems found in it (remembered:
+    the dev server reads the glossaries on every save, and YAML is slow to parse)."""
+    glossary, problems = _read_glossary(text, path, language)
+    return glossary, tuple(problems)
+
+
+def _read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -93,8 +101,8 @@ def load_glossaries(config: Config) -> tuple[dict[str, Glossary], list[Problem]]
         problems.extend(found)
         if text is None:
             continue
-        glossary, found = read_glossary(text, path, tag)
-        problems.extend(found)
+        glossary, glossary_problems = read_glossary(text, path, tag)
+        problems.extend(glossary_problems)
         if glossary is not None:
             glossaries[tag] = glossary
     return glossaries, problems

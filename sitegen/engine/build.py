@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from babel.support import NullTranslations
     from markdown_it import MarkdownIt
 
-    from sitegen.render.bodies import Rendered
+    from sitegen.render.bodies import Rendered, RenderedIntro
     from sitegen.render.plan import Output
     from sitegen.site.model import Config, Intro, Page
 
@@ -95,6 +95,10 @@ class Stages:
         """Return the rendered markdown of every entry."""
         return render_markdown(site, md)
 
+    def render_intros(self, site: Site, md: MarkdownIt) -> tuple[Mapping[tuple[str, str], RenderedIntro], list[Problem]]:
+        """Return every intro page rendered for its reader."""
+        return render_intros(site, md)
+
     def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
         """Return the Jinja environment and the templates' syntax errors."""
         environment = create_environment(config.templates_dir)
@@ -145,7 +149,7 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     md = create_markdown()
     rendered, found = stages.render_markdown(site, md)
     problems += found
-    rendered_intros, found = render_intros(site, md)
+    rendered_intros, found = stages.render_intros(site, md)
     problems += found
     problems += check_anchors(site, rendered)
     links = {

@@ -26,9 +26,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sitegen.content.intros import intro_files, load_intro_file
 from sitegen.content.load import content_files, load_file
 from sitegen.engine.build import Stages
-from sitegen.render.bodies import Rendered, code_link, render_markdown
+from sitegen.render.bodies import Rendered, RenderedIntro, code_link, render_intros, render_markdown
 from sitegen.render.views import render_outputs
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     from sitegen.render.bodies import LinkFor
     from sitegen.render.plan import Output
     from sitegen.render.views import Renderer
-    from sitegen.site.model import Config, Language, Page, Problem
-    from sitegen.site.resolve import Entry, Site
+    from sitegen.site.model import Config, Intro, Language, Page, Problem
+    from sitegen.site.resolve import Entry, IntroEntry, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,21 @@ class _RenderedEntry:
     """Every code the markdown asked a link for, and the answer it got."""
     rendered: Rendered
     """The entry's markdown, as :func:`render_markdown` gives it for this entry alone."""
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedIntro:
+    raw: bytes
+    intro: Intro | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _RenderedIntro:
+    entry: IntroEntry
+    links: tuple[tuple[int, CodeLink | None], ...]
+    rendered: RenderedIntro
     problems: tuple[Problem, ...]
 
 
@@ -90,6 +106,8 @@ class IncrementalStages(Stages):
         self._files: dict[tuple[str, Path], _LoadedFile] = {}
         self._translations: tuple[Mapping[str, NullTranslations], list[Problem]] | None = None
         self._entries: dict[tuple[str, int], _RenderedEntry] = {}
+        self._intro_files: dict[tuple[str, Path], _LoadedIntro] = {}
+        self._intros: dict[tuple[str, str], _RenderedIntro] = {}
         self._templates: tuple[jinja2.Environment, list[Problem]] | None = None
         self._static: dict[str, bytes] | None = None
         self._outputs: dict[str, _RenderedOutput] = {}
@@ -106,6 +124,7 @@ class IncrementalStages(Stages):
         if kinds & {"config", "locales"}:
             self._translations = None
             self._entries.clear()
+            self._intros.clear()
             self._outputs.clear()
         if kinds & {"config", "templates"}:
             self._templates = None
@@ -114,6 +133,7 @@ class IncrementalStages(Stages):
             self._static = None
         if "config" in kinds:
             self._files.clear()
+            self._intro_files.clear()
 
     def take_work(self) -> Work:
         """Return what was redone since the last call, and start counting again."""
@@ -147,6 +167,56 @@ class IncrementalStages(Stages):
                 pages.append(loaded.page)
         self._files = kept
         return pages, problems
+
+    def load_intros(self, config: Config) -> tuple[list[Intro], list[Problem]]:
+        """Return every intro page, loading again only the files whose bytes changed."""
+        self._use(config)
+        intros: list[Intro] = []
+        problems: list[Problem] = []
+        kept: dict[tuple[str, Path], _LoadedIntro] = {}
+        for tag, file in intro_files(config):
+            try:
+                raw = file.read_bytes()
+            except FileNotFoundError:
+                continue
+            loaded = self._intro_files.get((tag, file))
+            if loaded is None or loaded.raw != raw:
+                intro, found = load_intro_file(file, config, tag)
+                loaded = _LoadedIntro(raw, intro, tuple(found))
+                self._work.loaded.append(config.shown(file))
+            kept[(tag, file)] = loaded
+            problems.extend(loaded.problems)
+            if loaded.intro is not None:
+                intros.append(loaded.intro)
+        self._intro_files = kept
+        return intros, problems
+
+    def render_intros(self, site: Site, md: MarkdownIt) -> tuple[Mapping[tuple[str, str], RenderedIntro], list[Problem]]:
+        """Return every intro rendered, again only where the intro or a code it links to changed."""
+        rendered: dict[tuple[str, str], RenderedIntro] = {}
+        problems: list[Problem] = []
+        kept: dict[tuple[str, str], _RenderedIntro] = {}
+        for key in sorted(site.intros):
+            entry = site.intros[key]
+            remembered = self._intros.get(key)
+            if (
+                remembered is None
+                or remembered.entry != entry
+                or any(code_link(site, entry.language, code) != link for code, link in remembered.links)
+            ):
+                asked: dict[int, CodeLink | None] = {}
+
+                def recording(language: Language, code: int, asked: dict[int, CodeLink | None] = asked) -> CodeLink | None:
+                    asked[code] = link = code_link(site, language, code)
+                    return link
+
+                found_rendered, found = render_intros(site, md, {key}, recording)
+                remembered = _RenderedIntro(entry, tuple(sorted(asked.items())), found_rendered[key], tuple(found))
+            kept[key] = remembered
+            rendered[key] = remembered.rendered
+            problems.extend(remembered.problems)
+        self._intros = kept
+        return rendered, list(dict.fromkeys(problems))
 
     def load_translations(self, config: Config) -> tuple[Mapping[str, NullTranslations], list[Problem]]:
         """Return the UI translations, read once until ``locales`` changes."""

@@ -140,16 +140,17 @@ class RenderedIntro:
 
 
 def render_intros(
-    site: Site, md: MarkdownIt, link_for: LinkFor | None = None
+    site: Site, md: MarkdownIt, keys: set[tuple[str, str]] | None = None, link_for: LinkFor | None = None
 ) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
-    """Return every intro rendered for its reader, keyed like :attr:`Site.intros`."""
+    """Return every intro (or those of ``keys``) rendered for its reader, keyed like :attr:`Site.intros`."""
     if link_for is None:
         link_for = functools.partial(code_link, site)
     registry = load_registry()
     front_matter_md = create_markdown(allow_html=False)
     rendered: dict[tuple[str, str], RenderedIntro] = {}
     problems: list[Problem] = []
-    for key, entry in sorted(site.intros.items()):
+    for key in sorted(site.intros if keys is None else keys):
+        entry = site.intros[key]
         intro, language = entry.intro, entry.language
 
         def context(line: int, language: Language = language, path: str = intro.source.path) -> BodyContext:

@@ -408,6 +408,7 @@ def encode_json(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+@functools.lru_cache(maxsize=1024)
 def format_list(items: tuple[str, ...], language: Language) -> str:
     """Return items joined the reader's way: "nginx and Cloudflare", "nginx et Cloudflare"."""
     if not items:
