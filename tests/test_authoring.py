@@ -26,6 +26,29 @@ def test_new_prefills_name_and_spec_from_the_registry(scratch_site: ScratchSite,
     assert main(["check", "--root", str(root)]) == 0
 
 
+def test_new_page_is_a_draft_until_its_placeholders_are_written(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site({})
+    assert main(["new", "444", "--root", str(root)]) == 0
+    page_file = root / "content" / "en" / "444.md"
+    assert "draft: true\n" in page_file.read_text("utf-8")
+    # a draft is checked, but neither published nor held to its placeholders
+    assert main(["build", "--strict", "--root", str(root)]) == 0
+    assert not (root / "_site" / "en" / "444").exists()
+    capsys.readouterr()
+    # without 'draft: true', every "TODO" left is an error with its line
+    page_file.write_text(page_file.read_text("utf-8").replace("draft: true\n", ""), "utf-8")
+    assert main(["check", "--root", str(root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    hint = " (write the text, or keep 'draft: true' until the page is done)"
+    assert err[:2] == [
+        "content/en/444.md:3: name: placeholder text 'TODO reason phrase'" + hint,
+        "content/en/444.md:4: warning: spec: cannot read 'TODO RFC number and section, e.g. RFC 9110 §15.4.8' as a spec reference"
+        " (write 'RFC 9110 §15.4.8' or a link to the section on rfc-editor.org)",
+    ]
+    assert "content/en/444.md:15: placeholder text 'TODO'" + hint in err
+    assert main(["build", "--root", str(root)]) == 1
+
+
 def test_new_refuses_to_overwrite(scratch_site: ScratchSite, capsys: Capture) -> None:
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
     before = (root / "content" / "en" / "307.md").read_bytes()

@@ -40,6 +40,13 @@ def new_source_page(code: int) -> str:
         "takeaways": ["TODO the first thing a reader should know."],
         "seeAlso": [],
         "status": status,
+        **(
+            {"sent_by": ["TODO the software that sends it"], "alternative": "TODO the standard code to use instead, or why there is none."}
+            if status == "unofficial"
+            else {}
+        ),
+        # like Hugo's archetypes: a new page is not published until its author says so
+        "draft": True,
     }
     front_matter = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=None)
     body = "## When to use it\n\nTODO\n\n## Example\n\n```http\nHTTP/1.1 {code} {name}\n```\n".format(code=code, name=fields["name"])

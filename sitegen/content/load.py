@@ -19,6 +19,7 @@ import yaml
 from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_specs, read_unofficial
 from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
+from sitegen.content.placeholders import body_placeholders, front_matter_placeholders
 from sitegen.site.model import INTRO_KEYS, Config, MoreLink, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
@@ -199,6 +200,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         name = name or (match.group(2).strip() if match else title)
     if not name and code is not None:
         fields.error("name" if "name" in fields.data else None, "missing 'name'", "add the reason phrase, e.g. 'name: Temporary Redirect'")
+    written_body = body
     body, body_takeaways, body_takeaway_offsets = take_takeaways(body)
     takeaways = fields.text_list("takeaways")
     takeaway_lines = fields.item_lines("takeaways") if takeaways else tuple(body_line + offset for offset in body_takeaway_offsets)
@@ -226,6 +228,8 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     overview = fields.text("overview") or ""
     if code is None or not name or any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
+    # a draft is unfinished by definition; anything else must not show "TODO" to readers
+    placeholders = [] if draft is True else [*front_matter_placeholders(path, fields.nodes), *body_placeholders(path, written_body, body_line)]
     page = Page(
         source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
         language=language,
@@ -249,7 +253,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
         sent_by=sent_by,
         alternative=alternative,
     )
-    return page, fields.problems
+    return page, [*fields.problems, *placeholders]
 
 
 def read_page_bytes(file: Path, path: str) -> tuple[bytes | None, list[Problem]]:
