@@ -156,7 +156,7 @@ def test_a_bad_macro_shows_its_warning_over_the_updated_page(live: Running, page
     live.edit("content/en/307.md", "Use a 307 when", 'Use a 307 {{Nope("x")}} when')
     overlay = page.locator("#sitegen-overlay")
     line = live.line("content/en/307.md", "Use a 307 {{Nope")
-    warning = f'content/en/307.md:{line}: warning: unknown macro {{{{Nope("x")}}}} (it is left out of the page)'
+    warning = f"content/en/307.md:{line}: warning: unknown macro {{{{Nope(\"x\")}}}} (its text 'x' is kept as plain text)"
     expect(overlay).to_contain_text(warning, timeout=TIMEOUT)
     expect(page.locator("article")).not_to_contain_text("{{Nope")
     page.get_by_role("button", name="Hide").click()

@@ -156,3 +156,21 @@ def test_static_files_are_copied_as_they_are(scratch_site: ScratchSite) -> None:
     files = build_site(config).files
     static = {path.relative_to(REPO).as_posix(): path.read_bytes() for path in (REPO / "static").rglob("*") if path.is_file()}
     assert {path: data for path, data in files.items() if path.startswith("static/")} == static
+
+
+def test_see_also_to_an_unknown_code_is_plain_text_with_its_warning(scratch_site: ScratchSite) -> None:
+    from sitegen.config import load_config
+    from sitegen.engine.build import build_site
+
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", seeAlso="[309, 308]"), "content/en/308.md": page(308, "P")})
+    config, _ = load_config(root)
+    assert config is not None
+    result = build_site(config)
+    assert [problem.format() for problem in result.problems] == [
+        "content/en/307.md:5: warning: seeAlso: unknown status code 309 (did you mean 308? it is shown as plain text)"
+    ]
+    items = soup(result.files, "en/307/index.html").select("#page-see-also ~ ul li")
+    assert [(item.get_text(" ", strip=True), item.find("a") is not None, len(item.select("span"))) for item in items] == [
+        ("309", False, 1),
+        ("308 P Overview of 308.", True, 2),
+    ]

@@ -229,7 +229,9 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     if code is None or not name or any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
     # a draft is unfinished by definition; anything else must not show "TODO" to readers
-    placeholders = [] if draft is True else [*front_matter_placeholders(path, fields.nodes), *body_placeholders(path, written_body, body_line)]
+    placeholders = []
+    if draft is not True:
+        placeholders = [*front_matter_placeholders(path, fields.nodes), *body_placeholders(path, written_body, body_line)]
     page = Page(
         source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
         language=language,

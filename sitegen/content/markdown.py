@@ -6,6 +6,7 @@ Pure: a body and a :class:`BodyContext` in, a :class:`RenderedBody` out.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -344,8 +345,45 @@ def render_macro(macro: Macro, env: _Env, line: int, block: bool = False, linked
         return render_spec_list(context.specs)
     if name in _NOTHING_MACROS:
         return ""
-    env.warn(line, f"unknown macro {macro.source}", "it is left out of the page")
-    return ""
+    return _unknown_macro(macro, env, line)
+
+
+KNOWN_MACROS = (
+    "HTTPStatus",
+    "HTTPHeader",
+    "HTTPMethod",
+    "Glossary",
+    "cssxref",
+    "domxref",
+    "jsxref",
+    "HTMLElement",
+    "RFC",
+    "Specifications",
+    "Compat",
+    "HTTPSidebar",
+    "SeeCompatTable",
+    "QuickLinksWithSubpages",
+    "PreviousNext",
+    "Experimental_Inline",
+    "Deprecated_Inline",
+    "Non-standard_Inline",
+    "Optional_Inline",
+)
+"""The macros sitegen knows, spelt as MDN writes them (for "did you mean")."""
+_WRITTEN_NAME = re.compile(r"\{\{\s*([^\s(}]+)")
+
+
+def _unknown_macro(macro: Macro, env: _Env, line: int) -> str:
+    """Warn about an unknown macro and keep its text: the label, else its first argument,
+    else its name, so that the sentence keeps its words."""
+    arguments = [argument for argument in macro.arguments if argument.strip()]
+    written = _WRITTEN_NAME.match(macro.source)
+    text = arguments[1] if len(arguments) > 1 else arguments[0] if arguments else (written.group(1) if written else macro.name)
+    by_lower = {known.lower(): known for known in KNOWN_MACROS}
+    close = difflib.get_close_matches(macro.name, list(by_lower), n=1, cutoff=0.75)
+    kept = f"its text '{text}' is kept as plain text"
+    env.warn(line, f"unknown macro {macro.source}", f"did you mean {by_lower[close[0]]}? {kept}" if close else kept)
+    return html.escape(text)
 
 
 def render_spec_list(specs: Sequence[SpecRef | SpecLink]) -> str:

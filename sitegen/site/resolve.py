@@ -125,7 +125,7 @@ def _check_reference(page: Page, reference: Reference, available: set[int], what
         reference.line,
         f"{what}: unknown status code {reference.code}",
         "warning",
-        f"did you mean {near}?" if near else None,
+        f"did you mean {near}? it is shown as plain text" if near else "it is shown as plain text",
     )
 
 
