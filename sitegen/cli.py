@@ -75,7 +75,7 @@ def report(problems: Sequence[Problem], strict: bool) -> None:
 
 def _config(arguments: argparse.Namespace) -> Config | None:
     overrides = {"output": str(Path(arguments.out).resolve())} if getattr(arguments, "out", None) else None
-    config, problems = load_config(Path(arguments.root), overrides)
+    config, problems = load_config(Path(arguments.root), overrides, drafts=getattr(arguments, "drafts", False))
     if problems or config is None:
         report(problems, arguments.strict)
     if config is None or any(problem.severity == "error" for problem in problems) or (arguments.strict and problems):
@@ -259,7 +259,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = add("build", command_build, "build the site into _site/")
     build.add_argument("--out", help="output folder (default: _site/)")
-    add("check", command_check, "run every stage without writing and report all problems")
+    check = add("check", command_check, "run every stage without writing and report all problems")
     new = add("new", command_new, "start a page from the registry, or a translation from the English page")
     new.add_argument("code", type=int, help="the status code, e.g. 418")
     new.add_argument("--lang", help="language of the new page (default: the source language)")
@@ -273,6 +273,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--open", action="store_true", help="open the site in the default browser")
+    for command in (build, check, serve):
+        command.add_argument("--drafts", action="store_true", help="also build draft pages and draft languages, marked as drafts")
     return parser
 
 

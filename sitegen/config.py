@@ -24,7 +24,7 @@ TOP_KEYS = {
     "repository": "URL of the source repository, for translators",
     "french_typography": "languages whose pages follow French typography (default: the French ones)",
 }
-LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn"}
+LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn", "draft", "disabled"}
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SEGMENTS = {"api", "static"}
 """URL segments the site uses for itself."""
@@ -91,8 +91,11 @@ def _french_typography(
     return tuple(tags)
 
 
-def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Config | None, list[Problem]]:
-    """Return the configuration of the project at ``root`` and any problems in it."""
+def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: bool = False) -> tuple[Config | None, list[Problem]]:
+    """Return the configuration of the project at ``root`` and any problems in it.
+
+    ``drafts`` builds draft pages and draft languages too, for preview (``--drafts``).
+    """
     path = root / CONFIG_FILE
     problems: list[Problem] = []
     try:
@@ -127,6 +130,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         ]
     starts = _language_starts(text)
     languages: list[Language] = []
+    hidden: list[str] = []
     for index, entry in enumerate(entries):
         start = starts[index] if index < len(starts) else top
         if not isinstance(entry, dict) or not isinstance(entry.get("tag"), str):
@@ -160,6 +164,16 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
                 )
             )
             continue
+        held_back = False
+        for flag in ("draft", "disabled"):
+            if not isinstance(entry.get(flag, False), bool):
+                problems.append(Problem(CONFIG_FILE, _line_of(text, flag, start), f"{flag} must be true or false, not {entry[flag]!r}"))
+            elif entry.get(flag) and (flag == "disabled" or not drafts):
+                held_back = True
+        if held_back:
+            # not built at all (a draft one is built with --drafts): its folder is left alone
+            hidden.append(segment)
+            continue
         direction = entry.get("dir", "ltr")
         if direction not in ("ltr", "rtl"):
             problems.append(Problem(CONFIG_FILE, _line_of(text, "dir", start), f"dir must be 'ltr' or 'rtl', not '{direction}'"))
@@ -172,6 +186,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
                 direction=direction,
                 title=str(entry["title"]) if entry.get("title") else None,
                 mdn_locale=str(entry.get("mdn", "en-US" if tag == "en" else tag)),
+                draft=entry.get("draft") is True,
             )
         )
     if not languages:
@@ -214,6 +229,8 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> tuple[Co
         output_dir=folder("output", "_site"),
         repository_url=str(settings["repository"]) if settings.get("repository") else None,
         french_typography=french_typography,
+        drafts=drafts,
+        hidden_segments=tuple(hidden),
     )
     output = config.output_dir
     inputs = {

@@ -308,7 +308,7 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
     if not config.content_dir.is_dir():
         return folders, [Problem(config.shown(config.content_dir), None, "content folder not found")]
     for entry in sorted(config.content_dir.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name.lower() in config.hidden_segments:
             continue
         language = by_segment.get(entry.name.lower())
         if entry.is_dir() and language is not None:

@@ -138,9 +138,9 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     sources = [(page.language, page.source) for page in pages] + [(intro.language, intro.source) for intro in intros]
     problems += check_typography(sources, config.french_typography)
     problems += check_glossaries(sources, glossaries)
-    # drafts are checked like every page, then left out of the site
-    pages = [page for page in pages if not page.draft]
-    intros = [intro for intro in intros if not intro.draft]
+    # drafts are checked like every page, then left out of the site (kept with --drafts)
+    pages = [page for page in pages if config.drafts or not page.draft]
+    intros = [intro for intro in intros if config.drafts or not intro.draft]
     site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros)
     problems += found
     problems += unused_intros(site, intros)

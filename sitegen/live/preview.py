@@ -187,7 +187,7 @@ class Preview:
 
     def _reload_config(self) -> bool:
         """Read the configuration again; return whether it can be built with."""
-        config, problems = load_config(self.config.root)
+        config, problems = load_config(self.config.root, drafts=self.config.drafts)
         if problems:
             self._report(problems)
         usable = not any(problem.severity == "error" for problem in problems) and not (self.strict and problems)

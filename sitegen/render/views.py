@@ -53,7 +53,6 @@ class Renderer:
         self.stylesheet_url = f"{urls.base_path(self.config)}{STYLESHEET}?v={version}"
         self.icon_url = f"{urls.base_path(self.config)}{ICON}" if ICON in static_files else None
         self.class_keys = class_keys(site)
-        self.content_folder = self.config.shown(self.config.content_dir)
 
     # -- shared views ---------------------------------------------------------
 
@@ -216,13 +215,12 @@ class Renderer:
                 },
                 "translated": entry.translated,
                 "outdated": entry.outdated,
+                "draft": page.draft or language.draft,
                 "content_lang": content_language.tag if not entry.translated else None,
                 "content_language_name": display_name(content_language, language),
                 "language_name": display_name(language, language),
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
-                "source_path": f"{self.content_folder}/{language.segment}/{code}.md",
-                "repository": config.repository_url,
             }
         )
         return context

@@ -64,6 +64,8 @@ class Language:
     """The site title in this language; ``None`` uses the configured site title."""
     mdn_locale: str | None = None
     """MDN's locale for links to headers, methods and glossary entries: ``pt-BR``."""
+    draft: bool = False
+    """A language being added (``draft = true``): built only with ``--drafts``, for preview."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,10 @@ class Config:
     """Where translators find the sources (linked from untranslated pages)."""
     french_typography: tuple[str, ...] = ()
     """Tags of the languages whose pages ``check`` holds to French typography."""
+    drafts: bool = False
+    """Build draft pages and draft languages too, marked as such (``--drafts``, for preview)."""
+    hidden_segments: tuple[str, ...] = ()
+    """Content folders of languages not built (``draft`` without ``--drafts``, or ``disabled``)."""
 
     @property
     def source(self) -> Language:
