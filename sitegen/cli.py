@@ -217,6 +217,9 @@ def command_translations(arguments: argparse.Namespace) -> int:
             print(f"{status.tag}: {counts}, {len(status.outdated)} outdated")
             if status.missing:
                 print(f"  missing: {' '.join(str(code) for code in status.missing)}")
+                first = next((code for code in status.missing if code not in status.drafts), None)
+                if first is not None:
+                    print(f"  to start one: sitegen new {first} --lang {status.tag} (writes content/{segment}/{first}.md)")
             if status.drafts:
                 print(f"  of which in progress (draft: true): {' '.join(str(code) for code in status.drafts)}")
             for code, version in status.outdated.items():

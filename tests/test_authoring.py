@@ -158,9 +158,11 @@ def test_translations_report_intro_pages_like_code_pages(scratch_site: ScratchSi
     assert capsys.readouterr().out.splitlines() == [
         "fr: 0/1 translated, 1 missing, 0 outdated",
         "  missing: 307",
+        "  to start one: sitegen new 307 --lang fr (writes content/fr/307.md)",
         f"  outdated: content/fr/3xx.md (set source_version: {content_digest(english_class)} once updated)",
         "pt-BR: 0/1 translated, 1 missing, 0 outdated",
         "  missing: 307",
+        "  to start one: sitegen new 307 --lang pt-BR (writes content/pt-br/307.md)",
         "  intro pages missing: content/pt-br/3xx.md content/pt-br/index.md",
     ]
     assert main(["translations", "--root", str(root), "--lang", "fr", "--format", "json"]) == 0
