@@ -19,6 +19,7 @@ from sitegen.render.i18n import check_catalogs, load_translations
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
 from sitegen.render.views import Renderer, render_outputs
+from sitegen.site.constants import load_constants
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
@@ -138,6 +139,7 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     sources = [(page.language, page.source) for page in pages] + [(intro.language, intro.source) for intro in intros]
     problems += check_typography(sources, config.french_typography)
     problems += check_glossaries(sources, glossaries)
+    problems += load_constants()[1]
     # drafts are checked like every page, then left out of the site (kept with --drafts)
     pages = [page for page in pages if config.drafts or not page.draft]
     intros = [intro for intro in intros if config.drafts or not intro.draft]

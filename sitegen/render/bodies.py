@@ -175,7 +175,17 @@ def render_intros(
 
 
 PAGE_IDS = frozenset(
-    {"main-content", "page-takeaways", "page-facts", "page-see-also", "page-more", "page-backlinks", "page-faq", "page-unofficial"}
+    {
+        "main-content",
+        "page-takeaways",
+        "page-facts",
+        "page-see-also",
+        "page-more",
+        "page-backlinks",
+        "page-faq",
+        "page-unofficial",
+        "page-constants",
+    }
 )
 """The ids ``base.html`` and ``code.html`` give every code page."""
 

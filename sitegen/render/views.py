@@ -16,6 +16,7 @@ import babel
 import babel.lists
 import jinja2
 
+from sitegen.render.knowledge import constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
@@ -204,6 +205,7 @@ class Renderer:
                 "backlinks": [self.code_summary(language, other) for other in site.backlinks.get(key, ())],
                 "more": [{"title": link.title, "url": link.url, "origin": link.origin} for link in page.more],
                 "facts": dict(page.facts),
+                "constants": constants_view(code),
                 "faq": [{"question": question, "answer": answer} for question, answer in self.rendered.faqs.get(key, ())],
                 "unofficial": self.unofficial_view(language, entry.content_language, key, page.sent_by)
                 if page.facts.get("status") == "unofficial"
