@@ -11,6 +11,7 @@ from sitegen.site.model import Problem
 from sitegen.site.registry import status_class
 
 if TYPE_CHECKING:
+    from sitegen.site.model import Language
     from sitegen.site.resolve import Site
 
 STYLESHEET = "static/style.css"
@@ -22,7 +23,8 @@ class Output:
     """One file of the built site and what it is made from."""
 
     kind: str
-    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots`` or ``api``."""
+    """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots``, ``api`` (the
+    unversioned ``/api/codes.json``), or ``api-codes``, ``api-page``, ``api-schema`` (``/api/v1/``)."""
     language: str | None = None
     code: int | None = None
     class_key: str | None = None
@@ -39,6 +41,8 @@ def plan_outputs(site: Site) -> dict[str, Output]:
         "sitemap.xml": Output("sitemap"),
         "robots.txt": Output("robots"),
         "api/codes.json": Output("api"),
+        "api/v1/codes.json": Output("api-codes"),
+        "api/v1/schema.json": Output("api-schema"),
     }
     for language in config.languages:
         outputs[urls.output_path(urls.language_url(config, language), config)] = Output("language", language.tag)
@@ -48,7 +52,13 @@ def plan_outputs(site: Site) -> dict[str, Output]:
             )
         for code in site.codes:
             outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
+            outputs[api_page_path(language, code)] = Output("api-page", language.tag, code)
     return outputs
+
+
+def api_page_path(language: Language, code: int) -> str:
+    """Return the output path of one page's JSON in the API: ``api/v1/fr/307.json``."""
+    return f"api/v1/{language.segment}/{code}.json"
 
 
 def class_keys(site: Site) -> list[str]:

@@ -16,6 +16,7 @@ import babel
 import babel.lists
 import jinja2
 
+from sitegen.render.api import API_KINDS, api_view
 from sitegen.render.knowledge import constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.templating import in_template, template_problem
@@ -341,6 +342,8 @@ class Renderer:
             return "robots.txt", {"sitemap": f"{urls.absolute(config, urls.home_url(config))}sitemap.xml"}
         if output.kind == "api":
             return "api/codes.json", self.api_data()
+        if output.kind in API_KINDS:
+            return output.kind, api_view(self, output)
         raise ValueError(f"unknown output kind {output.kind!r}")
 
     def render(self, output: Output) -> bytes:
@@ -349,7 +352,7 @@ class Renderer:
         name, context = self.view(output)
         if output.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
-        if output.kind == "api":
+        if output.kind == "api" or output.kind in API_KINDS:
             return encode_json(context)
         language = config.language(output.language) if output.language else config.source
         self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
