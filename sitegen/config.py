@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.site.model import Config, Language, Problem
+from sitegen.site.urls import checked_base_url, url_problem
 
 CONFIG_FILE = "pyproject.toml"
 TOP_KEYS = {
@@ -202,13 +203,15 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         return None, problems
     languages = source + [language for language in languages if language.tag != source_tag]
 
-    base_url = str(settings.get("base_url", "http://localhost:8000/"))
-    if not re.match(r"^https?://[^/]+", base_url):
-        problems.append(
-            Problem(CONFIG_FILE, _line_of(text, "base_url", top), f"base_url must be an absolute http(s) URL, not '{base_url}'")
-        )
-    if not base_url.endswith("/"):
-        base_url += "/"
+    written_base_url = settings.get("base_url", "http://localhost:8000/")
+    base_url, why = checked_base_url(written_base_url) if isinstance(written_base_url, str) else (None, "must be text")
+    if base_url is None:
+        problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url", top), f"base_url {why}: {written_base_url!r}"))
+        return None, problems
+    repository = settings.get("repository")
+    if repository is not None and (why := url_problem(str(repository))) is not None:
+        problems.append(Problem(CONFIG_FILE, _line_of(text, "repository", top), f"repository {why}: {str(repository)!r}"))
+        return None, problems
 
     french_typography = _french_typography(settings, languages, text, top, problems)
     root = root.resolve()
@@ -227,7 +230,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         static_dir=folder("static", "static"),
         locales_dir=folder("locales", "locales"),
         output_dir=folder("output", "_site"),
-        repository_url=str(settings["repository"]) if settings.get("repository") else None,
+        repository_url=str(repository) if repository else None,
         french_typography=french_typography,
         drafts=drafts,
         hidden_segments=tuple(hidden),

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from sitegen.content.front_matter import Fields
-from sitegen.site.model import Question, SpecLink
+from sitegen.site.model import MoreLink, Question, SpecLink
+from sitegen.site.urls import url_problem
 
 FACT_FIELDS = {"permanent", "method_preserved", "cacheable", "status"}
 STATUS_VALUES = ("standard", "provisional", "experimental", "unofficial", "obsolete", "unused")
@@ -96,11 +97,35 @@ def _spec_link(fields: Fields, key: str, item: dict[Any, Any], line: int, node: 
     if url is None:
         fields.problems.append(fields.problem(line, f"{key}: a {{title, url}} item needs a 'url' (https://...)"))
         return None
-    if not isinstance(url, str) or not url.strip().startswith("https://") or len(url.split()) != 1 or url.strip() == "https://":
+    if not isinstance(url, str) or url_problem(url.strip(), schemes=("https",)) is not None:
         url_line = _line(_value_node(node, "url"), line)
         fields.problems.append(fields.problem(url_line, f"{key}: 'url' must be an https:// address, not {url!r}"))
         return None
     return SpecLink(str(title).strip(), url.strip(), line)
+
+
+def read_more(fields: Fields) -> tuple[MoreLink, ...]:
+    """Return the ``more`` links: ``[{title, from, url}]``, each ``url`` http(s) or relative."""
+    value = fields.data.get("more")
+    if value in (None, []):
+        return ()
+    if not isinstance(value, list):
+        fields.error("more", "'more' must be a list of {title, from, url}")
+        return ()
+    links = []
+    for item, line, node in _items(fields, "more"):
+        if not isinstance(item, dict) or not item.get("url") or not item.get("title"):
+            fields.problems.append(fields.problem(line, "each 'more' entry needs a 'title' and a 'url'"))
+            continue
+        url = item["url"]
+        why = url_problem(url.strip(), relative=True) if isinstance(url, str) else "must be text"
+        if why is not None:
+            # a javascript: or data: link would run whatever the field holds on the reader's click
+            fields.problems.append(fields.problem(_line(_value_node(node, "url"), line), f"more: 'url' {why}: {url!r}"))
+            continue
+        origin = item.get("from")
+        links.append(MoreLink(str(item["title"]), url.strip(), str(origin) if origin else None))
+    return tuple(links)
 
 
 def read_faq(fields: Fields) -> tuple[Question, ...]:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_specs, read_unofficial
+from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_more, read_specs, read_unofficial
 from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.placeholders import body_placeholders, front_matter_placeholders
-from sitegen.site.model import INTRO_KEYS, Config, MoreLink, Page, Problem, Reference, Source, is_number
+from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -161,23 +161,6 @@ def _references(fields: Fields, key: str) -> tuple[Reference, ...]:
     return tuple(references)
 
 
-def _more(fields: Fields) -> tuple[MoreLink, ...]:
-    value = fields.data.get("more")
-    if value in (None, []):
-        return ()
-    if not isinstance(value, list):
-        fields.error("more", "'more' must be a list of {title, from, url}")
-        return ()
-    links = []
-    for item in value:
-        if not isinstance(item, dict) or not item.get("url") or not item.get("title"):
-            fields.error("more", "each 'more' entry needs a 'title' and a 'url'")
-            continue
-        origin = item.get("from")
-        links.append(MoreLink(str(item["title"]), str(item["url"]), str(origin) if origin else None))
-    return tuple(links)
-
-
 def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page | None, list[Problem]]:
     """Return the page written in ``text`` and the problems found in it."""
     front_matter, body, body_line, problems = split_front_matter(text, path)
@@ -218,7 +201,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     if isinstance(l10n, dict) and l10n.get("sourceCommit"):
         source_version = str(l10n["sourceCommit"])
     see_also = _references(fields, see_also_key)
-    more = _more(fields)
+    more = read_more(fields)
     facts = read_facts(fields)
     faq = read_faq(fields)
     sent_by, alternative = read_unofficial(fields, facts.get("status"))

@@ -25,7 +25,7 @@ from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
 from sitegen.content.macros import MAX_CALL_LENGTH, Macro, TemplateTag, macros_plugin, parse_macro, parse_tag
 from sitegen.content.spec_refs import SpecRef
 from sitegen.site.model import Problem, Reference, SpecLink, is_number
-from sitegen.site.urls import MDN_ORIGIN, linked_code, mdn_url
+from sitegen.site.urls import BODY_SCHEMES, MDN_ORIGIN, linked_code, mdn_url, url_problem
 
 if TYPE_CHECKING:
     from markdown_it.renderer import RendererHTML
@@ -130,6 +130,10 @@ def create_markdown(allow_html: bool = True) -> MarkdownIt:
     or for front-matter text (``allow_html=False``: a value there is text, never markup)."""
     md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight, "typographer": False})
     md.enable("table")
+    # every link and image is let through the parser, then checked in _rewrite_links,
+    # where a refused one becomes text with a warning at its line (markdown-it's own
+    # check drops javascript: links in silence and lets data: images through)
+    md.validateLink = _any_link  # type: ignore[method-assign]
     md.use(limits_plugin)
     md.use(macros_plugin)
     md.core.ruler.after("macro_lines", "shift_headings", _shift_headings)
@@ -177,8 +181,26 @@ def _drop_empty_sections(state: StateCore) -> None:
     state.tokens = [token for token, kept in zip(tokens, keep, strict=True) if kept]
 
 
+def _any_link(url: str) -> bool:
+    return True
+
+
+def _refused_link(token: Token, env: _Env, line: int) -> bool:
+    """Warn about a link or image whose URL is not http(s), mailto or relative; return whether it is refused."""
+    attribute = "src" if token.type == "image" else "href"
+    url = str(token.attrGet(attribute) or "")
+    why = url_problem(url, relative=True, schemes=BODY_SCHEMES)
+    if why is None:
+        return False
+    what = "image" if token.type == "image" else "link"
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    env.warn(line, f"{what} to {shown!r}: the URL {why}", "it is shown as plain text")
+    return True
+
+
 def _rewrite_links(state: StateCore) -> None:
-    """Point links to code pages at the reader's language; drop links to missing pages."""
+    """Point links to code pages at the reader's language; drop links to missing pages
+    and links and images whose scheme could run code (``javascript:``, ``data:``)."""
     env: _Env = state.env["sitegen"]
     line = 0
     for block in state.tokens:
@@ -194,8 +216,10 @@ def _rewrite_links(state: StateCore) -> None:
                 breaks += 1
             if token.type == "macro" and dropping:
                 token.meta["in_link"] = not dropping[-1]
+            if token.type == "image" and _refused_link(token, env, line + breaks):
+                token = _as_text(token)
             if token.type == "link_open":
-                drop = _rewrite_link(token, env, line + breaks)
+                drop = _refused_link(token, env, line + breaks) or _rewrite_link(token, env, line + breaks)
                 dropping.append(drop)
                 if drop:
                     continue
@@ -203,6 +227,13 @@ def _rewrite_links(state: StateCore) -> None:
                 continue
             children.append(token)
         block.children = children
+
+
+def _as_text(image: Token) -> Token:
+    """Return a refused image as the text of its description."""
+    text = Token("text", "", 0)
+    text.content = image.content
+    return text
 
 
 def _rewrite_link(token: Token, env: _Env, line: int) -> bool:

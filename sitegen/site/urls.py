@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sitegen.site.model import Config, Language
 
@@ -13,6 +13,77 @@ MDN_ORIGIN = "https://developer.mozilla.org"
 _MDN_STATUS = re.compile(r"^/[A-Za-z-]+/docs/Web/HTTP/(?:Reference/)?Status/([0-9]{3})/?(?:#.*)?$", re.IGNORECASE)
 _LOCAL_PAGE = re.compile(r"^(?:\.{1,2}/)*(?:(?:[a-z]{2,3}(?:-[a-z0-9]+)?)/)?([0-9]{3})(?:\.md|/)?(#[\w.-]*)?$", re.IGNORECASE)
 _SITE_PAGE = re.compile(r"^/(?:[a-z]{2,3}(?:-[a-z0-9]+)?/)?([0-9]{3})/?(#[\w.-]*)?$", re.IGNORECASE)
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\<>\"`]")
+"""Characters no link of ours holds: spaces and controls (browsers drop tabs and newlines,
+so ``java\tscript:`` would run), backslashes (read as ``/``), and quotes and brackets."""
+WEB_SCHEMES = ("http", "https")
+BODY_SCHEMES = (*WEB_SCHEMES, "mailto")
+"""What a link written in a page's markdown may use besides relative URLs."""
+
+
+def url_problem(url: str, *, relative: bool = False, schemes: tuple[str, ...] = WEB_SCHEMES) -> str | None:
+    """Return why ``url`` may not be linked to from a page, or ``None`` if it may.
+
+    Only ``http(s)`` URLs with a host pass (``schemes`` narrows that to ``https``), and
+    relative ones when ``relative``: ``javascript:``, ``data:``, ``vbscript:`` and every
+    other scheme would run or show what the author of a field chose, not a page.
+    """
+    if not url:
+        return "is empty"
+    scheme = _SCHEME.match(url)
+    if scheme is not None and scheme.group(1).lower() not in schemes:
+        return f"must be an {_schemes(schemes)} URL, not a '{scheme.group(1).lower()}:' one"
+    unsafe = _UNSAFE.search(url)
+    if unsafe:
+        return f"contains {_describe(unsafe.group())}, which no URL may hold (write it percent-encoded)"
+    if scheme is None:
+        return None if relative else f"must be an absolute {_schemes(schemes)} URL"
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        return f"is not a URL: {error}"
+    if scheme.group(1).lower() in WEB_SCHEMES and not parts.hostname:
+        return "has no host name"
+    return None
+
+
+def _describe(character: str) -> str:
+    names = {" ": "a space", "\\": "a backslash", "<": "'<'", ">": "'>'", '"': "a double quote", "`": "a backquote"}
+    return names.get(character, f"the control character U+{ord(character):04X}")
+
+
+def _schemes(schemes: tuple[str, ...]) -> str:
+    names = ["http(s)" if scheme == "http" else scheme for scheme in schemes if not (scheme == "https" and "http" in schemes)]
+    return " or ".join(names)
+
+
+def checked_base_url(text: str) -> tuple[str | None, str | None]:
+    """Return ``base_url`` as every output uses it (lower-case scheme and host, ending in
+    ``/``, percent-encoded), or ``None`` and why it is refused."""
+    problem = url_problem(text)
+    if problem is not None:
+        return None, problem
+    parts = urlsplit(text)
+    if parts.username is not None or parts.password is not None:
+        return None, "must not hold a user name or password"
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        return None, "must not hold a query ('?') or a fragment ('#')"
+    try:
+        port = parts.port
+    except ValueError:
+        return None, "has an invalid port"
+    host = (parts.hostname or "").lower()
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None, f"has a host name that cannot be encoded: {host!r}"
+    host = f"[{host}]" if ":" in host else host
+    path = quote(parts.path or "/", safe="/-._~!$&'()*+,;=:@%")
+    path = path if path.endswith("/") else path + "/"
+    return f"{parts.scheme.lower()}://{host}{f':{port}' if port is not None else ''}{path}", None
 
 
 def base_path(config: Config) -> str:
