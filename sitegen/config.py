@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -235,6 +236,20 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         drafts=drafts,
         hidden_segments=tuple(hidden),
     )
+    for key in ("content", "templates", "static", "locales"):
+        written = Path(os.path.normpath(root / str(settings.get(key, key))))
+        resolved = getattr(config, f"{key}_dir")
+        if written.is_relative_to(root) and not resolved.is_relative_to(root):
+            # a folder the configuration places in the project, but a link leads out of it
+            problems.append(
+                Problem(
+                    config.shown(written),
+                    None,
+                    f"the {key} folder is a symbolic link to {resolved}, outside the project: it is not read",
+                    hint=f'set {key} = "{resolved}" in [tool.sitegen] if that is meant',
+                )
+            )
+            return None, problems
     output = config.output_dir
     inputs = {
         "the project": root,

@@ -120,7 +120,7 @@ def test_unreadable_content_entries_are_problems(scratch_site: ScratchSite, caps
     (root / "content" / "en" / "308.md").symlink_to(root / "nowhere.md")
     assert main(["check", "--root", str(root)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("content/en/308.md: cannot read the file: No such file or directory\n")
+    assert err.startswith("content/en/308.md: a symbolic link to nothing (a missing file): it is not read\n")
     assert "internal error" not in err
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import yaml
 
 from sitegen.content.front_matter import content_digest, decode, split_front_matter
+from sitegen.content.limits import MAX_PAGE_BYTES
+from sitegen.content.sources import read_source
 from sitegen.site.registry import load_registry, registry_spec
 
 if TYPE_CHECKING:
@@ -71,7 +73,10 @@ def _without_keys(front_matter: str, keys: tuple[str, ...]) -> str:
 def new_translation(source_file: Path, source_path: str) -> str:
     """Return a translation skeleton: the source page, marked for translation and
     recording the version of the source it was made from."""
-    text, problems = decode(source_file.read_bytes(), source_path)
+    raw, problems = read_source(source_file, source_path, MAX_PAGE_BYTES)
+    if raw is None:
+        raise AuthoringError(problems[0].format())
+    text, problems = decode(raw, source_path)
     if text is None:
         raise AuthoringError(problems[0].format())
     front_matter, body, _, problems = split_front_matter(text, source_path)

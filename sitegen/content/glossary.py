@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sitegen.content.front_matter import decode
+from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
+from sitegen.content.sources import list_folder, read_source
 from sitegen.site.model import Glossary, GlossaryTerm, Problem
 
 if TYPE_CHECKING:
@@ -89,15 +91,15 @@ def load_glossaries(config: Config) -> tuple[dict[str, Glossary], list[Problem]]
     glossaries: dict[str, Glossary] = {}
     problems: list[Problem] = []
     for tag, folder in folders.items():
-        file = folder / GLOSSARY_FILE
-        if not file.is_file():
-            continue
+        file = next((file for file in list_folder(folder, config, recursive=False).files if file.name == GLOSSARY_FILE), None)
+        if file is None:
+            continue  # content_files reports a glossary that is a link out of the project, or a pipe
         path = config.shown(file)
-        try:
-            text, found = decode(file.read_bytes(), path)
-        except OSError as error:
-            problems.append(Problem(path, None, f"cannot read the file: {error.strerror or error}"))
+        raw, found = read_source(file, path, MAX_PAGE_BYTES)
+        problems.extend(found)
+        if raw is None:
             continue
+        text, found = decode(raw, path)
         problems.extend(found)
         if text is None:
             continue

@@ -8,7 +8,9 @@ import difflib
 from typing import TYPE_CHECKING
 
 from sitegen.content.front_matter import content_digest, decode, parse_yaml, split_front_matter
+from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
+from sitegen.content.sources import list_folder, read_source
 from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
 
 if TYPE_CHECKING:
@@ -61,10 +63,9 @@ def load_intro_text(text: str, path: str, language: str, key: str) -> tuple[Intr
 def load_intro_file(file: Path, config: Config, language: str) -> tuple[Intro | None, list[Problem]]:
     """Return the intro in one file."""
     path = config.shown(file)
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
+    raw, problems = read_source(file, path, MAX_PAGE_BYTES)
+    if raw is None:
+        return None, problems
     text, problems = decode(raw, path)
     if text is None:
         return None, problems
@@ -74,7 +75,11 @@ def load_intro_file(file: Path, config: Config, language: str) -> tuple[Intro | 
 def intro_files(config: Config) -> list[tuple[str, Path]]:
     """Return every (language tag, intro file), in a stable order."""
     folders, _problems = language_folders(config)  # content_files reports these
-    return [(tag, folder / f"{key}.md") for tag, folder in folders.items() for key in INTRO_KEYS if (folder / f"{key}.md").is_file()]
+    files = []
+    for tag, folder in folders.items():
+        found = {file.name: file for file in list_folder(folder, config, recursive=False).files}
+        files += [(tag, found[f"{key}.md"]) for key in INTRO_KEYS if f"{key}.md" in found]
+    return files
 
 
 def load_intros(config: Config) -> tuple[list[Intro], list[Problem]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import stat
 from typing import TYPE_CHECKING
 
 import yaml
@@ -20,6 +19,7 @@ from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, re
 from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.placeholders import body_placeholders, front_matter_placeholders
+from sitegen.content.sources import list_folder, read_source
 from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
@@ -244,31 +244,10 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
 def read_page_bytes(file: Path, path: str) -> tuple[bytes | None, list[Problem]]:
     """Return the bytes of a page file, or why it is not read.
 
-    Only regular files are opened: opening a FIFO would wait for a writer for ever, and a
+    Only regular files are read: opening a FIFO would wait for a writer for ever, and a
     device or socket is no page. A file over :data:`MAX_PAGE_BYTES` is refused unread.
     """
-    try:
-        status = file.stat()
-        if not stat.S_ISREG(status.st_mode):
-            return None, [Problem(path, None, f"not a regular file ({_file_kind(status.st_mode)}): it is not read")]
-        if status.st_size > MAX_PAGE_BYTES:
-            return None, [
-                Problem(
-                    path,
-                    None,
-                    f"page is {status.st_size:,} bytes, the limit is {MAX_PAGE_BYTES:,} bytes ({MAX_PAGE_BYTES // 2**20} MiB)",
-                    hint="split it into smaller pages",
-                )
-            ]
-        with file.open("rb") as handle:
-            return handle.read(MAX_PAGE_BYTES + 1), []
-    except OSError as error:
-        return None, [Problem(path, None, f"cannot read the file: {error.strerror or error}")]
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-    return next((name for test, name in kinds if test(mode)), "a folder" if stat.S_ISDIR(mode) else "not a file")
+    return read_source(file, path, MAX_PAGE_BYTES)
 
 
 def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, list[Problem]]:
@@ -286,45 +265,65 @@ def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, l
 def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
     """Return the content folder of each language tag, and folders that are not languages."""
     folders: dict[str, Path] = {}
-    problems: list[Problem] = []
     by_segment = {language.segment.lower(): language for language in config.languages}
     if not config.content_dir.is_dir():
         return folders, [Problem(config.shown(config.content_dir), None, "content folder not found")]
-    for entry in sorted(config.content_dir.iterdir()):
-        if entry.name.startswith(".") or entry.name.lower() in config.hidden_segments:
+    listing = list_folder(config.content_dir, config, recursive=False)
+    problems = list(listing.problems)
+    for entry in listing.folders:
+        if entry.name.lower() in config.hidden_segments:
             continue
         language = by_segment.get(entry.name.lower())
-        if entry.is_dir() and language is not None:
+        if language is not None:
             folders[language.tag] = entry
-        elif entry.is_dir():
-            known = ", ".join(language.segment for language in config.languages)
-            close = difflib.get_close_matches(entry.name.lower(), list(by_segment), n=1)
-            problems.append(
-                Problem(
-                    config.shown(entry),
-                    None,
-                    f"'{entry.name}' is not a configured language (configured: {known})",
-                    hint=f"did you mean '{close[0]}'?" if close else "add it to [tool.sitegen] languages",
-                )
+            continue
+        known = ", ".join(language.segment for language in config.languages)
+        close = difflib.get_close_matches(entry.name.lower(), list(by_segment), n=1)
+        problems.append(
+            Problem(
+                config.shown(entry),
+                None,
+                f"'{entry.name}' is not a configured language (configured: {known})",
+                hint=f"did you mean '{close[0]}'?" if close else "add it to [tool.sitegen] languages",
             )
-        elif entry.suffix == ".md":
+        )
+    for entry in listing.files:
+        if entry.suffix.lower() in MARKDOWN_SUFFIXES:
             problems.append(
                 Problem(config.shown(entry), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/")
             )
     return folders, problems
 
 
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
+"""Extensions of markdown files: only ``.md`` pages are read, the others are reported."""
+
+
 def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Return every (language tag, markdown file) under ``content/``, in a stable order."""
+    """Return every (language tag, markdown file) under ``content/``, in a stable order.
+
+    A markdown file with another extension (``418.MD``, ``418.markdown``) is reported:
+    it would otherwise be left out of the site in silence.
+    """
     folders, problems = language_folders(config)
-    files = [
-        (tag, file)
-        for tag, folder in folders.items()
-        for file in sorted(folder.rglob("*.md"))
-        if not any(part.startswith(".") for part in file.relative_to(folder).parts)
-        and not file.is_dir()
-        and not is_intro_file(file, folder)
-    ]
+    files: list[tuple[str, Path]] = []
+    for tag, folder in folders.items():
+        listing = list_folder(folder, config)
+        problems.extend(listing.problems)
+        for file in listing.files:
+            if file.suffix == ".md":
+                if not is_intro_file(file, folder):
+                    files.append((tag, file))
+            elif file.suffix.lower() in MARKDOWN_SUFFIXES:
+                problems.append(
+                    Problem(
+                        config.shown(file),
+                        None,
+                        f"a page must end in '.md', not '{file.suffix}': it is not read",
+                        "warning",
+                        f"rename it to {file.stem}.md",
+                    )
+                )
     return files, problems
 
 

@@ -102,12 +102,12 @@ class Stages:
 
     def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
         """Return the Jinja environment and the templates' syntax errors."""
-        environment = create_environment(config.templates_dir)
+        environment = create_environment(config.templates_dir, config)
         return environment, check_templates(environment, config)
 
-    def read_static(self, config: Config) -> dict[str, bytes]:
-        """Return the static files, keyed by output path."""
-        return read_static(config.static_dir)
+    def read_static(self, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the static files, keyed by output path, and the files not copied."""
+        return read_static(config)
 
     def render_outputs(self, renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
         """Return the bytes of every output and the template errors met."""
@@ -164,7 +164,8 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += check_catalogs(translations, {**template_messages(environment, config), **PYTHON_MESSAGES}, config)
     if found:
         return BuildResult({}, sorted_problems(problems), site)
-    static_files = stages.read_static(config)
+    static_files, found = stages.read_static(config)
+    problems += found
     if STYLESHEET not in static_files:
         problems.append(Problem(config.shown(config.static_dir / "style.css"), None, "stylesheet missing: pages link to it", "warning"))
     outputs = plan_outputs(site)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sitegen.content.intros import intro_files, load_intro_file
-from sitegen.content.load import content_files, load_file
+from sitegen.content.load import content_files, load_file, read_page_bytes
 from sitegen.engine.build import Stages
 from sitegen.render.bodies import Rendered, RenderedIntro, code_link, render_intros, render_markdown
 from sitegen.render.views import render_outputs
@@ -109,7 +109,7 @@ class IncrementalStages(Stages):
         self._intro_files: dict[tuple[str, Path], _LoadedIntro] = {}
         self._intros: dict[tuple[str, str], _RenderedIntro] = {}
         self._templates: tuple[jinja2.Environment, list[Problem]] | None = None
-        self._static: dict[str, bytes] | None = None
+        self._static: tuple[dict[str, bytes], list[Problem]] | None = None
         self._outputs: dict[str, _RenderedOutput] = {}
         self._work = Work()
 
@@ -152,10 +152,11 @@ class IncrementalStages(Stages):
         pages: list[Page] = []
         kept: dict[tuple[str, Path], _LoadedFile] = {}
         for tag, file in files:
-            try:
-                raw = file.read_bytes()
-            except FileNotFoundError:
-                continue  # deleted since it was listed: the watcher has seen it go and will rebuild
+            raw, found = read_page_bytes(file, config.shown(file))
+            if raw is None:
+                if file.exists():  # else deleted since it was listed: the watcher has seen it go and will rebuild
+                    problems.extend(found)
+                continue
             loaded = self._files.get((tag, file))
             if loaded is None or loaded.raw != raw:
                 page, found = load_file(file, config, tag)
@@ -175,9 +176,10 @@ class IncrementalStages(Stages):
         problems: list[Problem] = []
         kept: dict[tuple[str, Path], _LoadedIntro] = {}
         for tag, file in intro_files(config):
-            try:
-                raw = file.read_bytes()
-            except FileNotFoundError:
+            raw, found = read_page_bytes(file, config.shown(file))
+            if raw is None:
+                if file.exists():
+                    problems.extend(found)
                 continue
             loaded = self._intro_files.get((tag, file))
             if loaded is None or loaded.raw != raw:
@@ -282,12 +284,13 @@ class IncrementalStages(Stages):
         environment, problems = self._templates
         return environment, list(problems)
 
-    def read_static(self, config: Config) -> dict[str, bytes]:
+    def read_static(self, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
         """Return the static files, read once until ``static`` changes."""
         self._use(config)
         if self._static is None:
             self._static = super().read_static(config)
-        return dict(self._static)
+        files, problems = self._static
+        return dict(files), list(problems)
 
     def render_outputs(self, renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
         """Return every output's bytes, rendering again the outputs whose context changed."""

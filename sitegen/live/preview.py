@@ -210,7 +210,9 @@ class Preview:
         snapshot = self.site.snapshot
         if changes.kinds != {"static"} or not snapshot.built or snapshot.failed:
             return []
-        static = self._stages.read_static(self.config)
+        static, problems = self._stages.read_static(self.config)
+        if problems:
+            return []  # a file refused: take the usual way, which reports it
         if set(static) != {path for path in snapshot.files if path.startswith("static/")}:
             return []  # a file added or removed: pages may change, take the usual way
         changed = [path for path, data in static.items() if snapshot.files[path] != data]

@@ -8,24 +8,29 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitegen.content.sources import list_folder, read_source
 from sitegen.site.urls import safe_output_path
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from sitegen.site.model import Config, Problem
+
 log = logging.getLogger(__name__)
 
 
-def read_static(static_dir: Path) -> dict[str, bytes]:
-    """Return every file under ``static/``, keyed by its output path (``static/...``)."""
+def read_static(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
+    """Return every file under ``static/``, keyed by its output path (``static/...``), and
+    the files that are not copied (links out of the project, pipes) as problems."""
     files: dict[str, bytes] = {}
-    if not static_dir.is_dir():
-        return files
-    for path in sorted(static_dir.rglob("*")):
-        relative = path.relative_to(static_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            files[f"static/{relative.as_posix()}"] = path.read_bytes()
-    return files
+    listing = list_folder(config.static_dir, config)
+    problems = list(listing.problems)
+    for path in listing.files:
+        data, found = read_source(path, config.shown(path))
+        problems.extend(found)
+        if data is not None:
+            files[f"static/{path.relative_to(config.static_dir).as_posix()}"] = data
+    return files, problems
 
 
 def write_site(files: Mapping[str, bytes], output_dir: Path) -> None:

@@ -7,12 +7,14 @@ only and no compiled ``.mo`` file is ever committed or stale.
 from __future__ import annotations
 
 import io
+import os
 from typing import TYPE_CHECKING
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
+from sitegen.content.sources import read_checked
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
@@ -44,12 +46,18 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
     problems: list[Problem] = []
     for language in config.languages:
         path = catalog_path(config, language)
-        if language.tag == config.source_language and not path.exists():
+        if language.tag == config.source_language and not os.path.lexists(path):
             translations[language.tag] = NullTranslations()
             continue
         try:
-            with path.open("rb") as file:
-                catalog = read_po(file, locale=locale_name(language), abort_invalid=True)
+            if not os.path.lexists(path):
+                raise FileNotFoundError(path)
+            raw, found = read_checked(path, config)
+            if raw is None:
+                problems.extend(found)
+                translations[language.tag] = NullTranslations()
+                continue
+            catalog = read_po(io.BytesIO(raw), locale=locale_name(language), abort_invalid=True)
         except FileNotFoundError:
             problems.append(
                 Problem(

@@ -4,20 +4,48 @@ from __future__ import annotations
 
 import html
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 
+from sitegen.content.sources import link_problem, list_folder
 from sitegen.site.model import Config, Problem
 
 ROOT_TEMPLATES = ("code.html", "language.html", "class.html", "home.html", "404.html", "alias.html", "sitemap.xml")
 """The templates the renderer asks for by name."""
 
 
-def create_environment(templates_dir: Path) -> jinja2.Environment:
-    """Return the Jinja environment: strict undefined, autoescape, i18n."""
+class SourceLoader(jinja2.FileSystemLoader):
+    """Templates from one folder, read as every source is (:mod:`sitegen.content.sources`):
+    a template that is a link out of the project (``templates/x.html -> /etc/passwd``)
+    or a named pipe is never read, nor included by another."""
+
+    def __init__(self, folder: Path, config: Config | None) -> None:
+        super().__init__(folder)
+        self.folder = folder
+        self.config = config
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if self.config is not None:
+            file = Path(self.folder, *split_template_path(template))
+            if file.resolve() != file.absolute() and (why := link_problem(file, self.config)) is not None:
+                raise jinja2.TemplateNotFound(template, f"{template}: {why}: it is not read")
+        return super().get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        if self.config is None:
+            return super().list_templates()
+        listing = list_folder(self.folder, self.config)
+        return sorted(file.relative_to(self.folder).as_posix() for file in listing.files)
+
+
+def create_environment(templates_dir: Path, config: Config | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: strict undefined, autoescape, i18n; with ``config``,
+    templates are read only from regular files inside the project."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=SourceLoader(templates_dir, config),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],
@@ -61,7 +89,7 @@ def _template_path(name: str, config: Config) -> str:
 
 def check_templates(environment: jinja2.Environment, config: Config) -> list[Problem]:
     """Return the syntax errors of every template, found before any page is rendered."""
-    problems = []
+    problems = list(list_folder(config.templates_dir, config).problems)
     for name in sorted(environment.list_templates(extensions=["html", "xml"])):
         try:
             environment.get_template(name)
@@ -69,8 +97,9 @@ def check_templates(environment: jinja2.Environment, config: Config) -> list[Pro
             problems.append(template_problem(error, config))
         except jinja2.TemplateNotFound as error:
             problems.append(Problem(_template_path(str(config.templates_dir), config), None, f"template not found: {error}"))
+    listed = set(environment.list_templates())
     for name in ROOT_TEMPLATES:
-        if not (config.templates_dir / name).is_file():
+        if name not in listed and not (config.templates_dir / name).is_symlink():
             problems.append(Problem(_template_path(name, config), None, "template missing"))
     return problems
 
