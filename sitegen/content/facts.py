@@ -4,6 +4,7 @@ records every problem, with its line, on the :class:`Fields` it was given."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -12,10 +13,20 @@ from sitegen.content.front_matter import Fields
 from sitegen.site.model import MoreLink, Question, SpecLink
 from sitegen.site.urls import url_problem
 
-FACT_FIELDS = {"permanent", "method_preserved", "cacheable", "status"}
-STATUS_VALUES = ("standard", "provisional", "experimental", "unofficial", "obsolete", "unused")
 FACT_WORDS = {"method_preserved": "not-guaranteed", "cacheable": "never"}
 """The value each fact accepts besides true and false."""
+FACT_CHOICES = {
+    "retry": ("later", "with-credentials", "with-proxy-credentials", "other-credentials", "changed", "not-useful"),
+    "retry_after": ("must", "should", "may", "none"),
+    "answered_by": ("origin", "intermediary", "any"),
+    "rejects": ("content-size", "uri-length", "media-type", "content-semantics", "header-size"),
+}
+"""Facts that take one word of a list (the comparison tables need them; see README)."""
+HEADER_FACTS = ("required_header",)
+"""Facts that name a header field (``WWW-Authenticate``), or say ``none``."""
+FACT_FIELDS = {"permanent", "method_preserved", "cacheable", "status", *FACT_CHOICES, *HEADER_FACTS}
+STATUS_VALUES = ("standard", "provisional", "experimental", "unofficial", "obsolete", "unused")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 UNOFFICIAL_FIELDS = ("sent_by", "alternative")
 
 
@@ -43,7 +54,8 @@ def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 
 def read_facts(fields: Fields) -> dict[str, object]:
-    """Return the facts shown in "At a glance": ``status``, ``permanent``, ``method_preserved``, ``cacheable``."""
+    """Return the facts: ``status``, ``permanent``, ``method_preserved``, ``cacheable`` (shown in "At a
+    glance") and those of the comparison tables (:data:`FACT_CHOICES`, :data:`HEADER_FACTS`)."""
     facts: dict[str, object] = {}
     for key in sorted(FACT_FIELDS & fields.data.keys()):
         value = fields.data[key]
@@ -52,6 +64,14 @@ def read_facts(fields: Fields) -> dict[str, object]:
                 continue  # MDN's status is a list of flags such as [experimental]
             if value not in STATUS_VALUES:
                 fields.error(key, f"status must be one of {', '.join(STATUS_VALUES)}, not {value!r}")
+                continue
+        elif key in FACT_CHOICES:
+            if value not in FACT_CHOICES[key]:
+                fields.error(key, f"'{key}' must be one of {', '.join(FACT_CHOICES[key])}, not {value!r}")
+                continue
+        elif key in HEADER_FACTS:
+            if not isinstance(value, str) or not _HEADER_NAME.match(value):
+                fields.error(key, f"'{key}' must name a header field (WWW-Authenticate) or say none, not {value!r}")
                 continue
         elif key in FACT_WORDS and value == FACT_WORDS[key]:
             pass

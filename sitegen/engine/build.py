@@ -9,17 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sitegen.content.comparisons import load_comparisons
 from sitegen.content.glossary import load_glossaries
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.content.markdown import create_markdown
 from sitegen.output.write import read_static
 from sitegen.render.bodies import check_anchors, render_intros, render_markdown
+from sitegen.render.comparisons import COLUMNS, VALUES
 from sitegen.render.i18n import check_catalogs, load_translations
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
 from sitegen.render.views import Renderer, render_outputs
 from sitegen.site.constants import load_constants
+from sitegen.site.facts_check import check_facts
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
@@ -39,7 +42,10 @@ if TYPE_CHECKING:
     from sitegen.site.model import Config, Intro, Page
 
 
-PYTHON_MESSAGES = dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py")
+PYTHON_MESSAGES = {
+    **dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py"),
+    **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
+}
 """UI strings marked in Python rather than in templates."""
 
 
@@ -140,10 +146,13 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += check_typography(sources, config.french_typography)
     problems += check_glossaries(sources, glossaries)
     problems += load_constants()[1]
+    comparisons, found = load_comparisons(config)
+    problems += found
+    problems += check_facts(pages, comparisons, config)
     # drafts are checked like every page, then left out of the site (kept with --drafts)
     pages = [page for page in pages if config.drafts or not page.draft]
     intros = [intro for intro in intros if config.drafts or not intro.draft]
-    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros)
+    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros, comparisons)
     problems += found
     problems += unused_intros(site, intros)
     translations, found = stages.load_translations(config)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sitegen.render.views import Renderer
     from sitegen.site.model import Config, Language
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 API_KINDS = ("api-codes", "api-page", "api-schema")
 _ITEM = re.compile(r"<li>(.*?)</li>", re.S)
 _TAG = re.compile(r"<[^>]+>")

@@ -29,7 +29,7 @@ class Output:
     code: int | None = None
     class_key: str | None = None
     target: str | None = None
-    """For an alias: the URL path it redirects to."""
+    """For an alias: the URL path it redirects to; for a comparison: the table's name."""
 
 
 def plan_outputs(site: Site) -> dict[str, Output]:
@@ -53,6 +53,10 @@ def plan_outputs(site: Site) -> dict[str, Output]:
         for code in site.codes:
             outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
             outputs[api_page_path(language, code)] = Output("api-page", language.tag, code)
+        for table in site.comparisons.tables:
+            outputs[urls.output_path(urls.compare_url(config, language, table.name), config)] = Output(
+                "compare", language.tag, target=table.name
+            )
     return outputs
 
 

@@ -17,6 +17,7 @@ import babel.lists
 import jinja2
 
 from sitegen.render.api import API_KINDS, api_view
+from sitegen.render.comparisons import comparison_context, comparison_links
 from sitegen.render.knowledge import constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.templating import in_template, template_problem
@@ -207,6 +208,7 @@ class Renderer:
                 "more": [{"title": link.title, "url": link.url, "origin": link.origin} for link in page.more],
                 "facts": dict(page.facts),
                 "constants": constants_view(code),
+                "comparisons": comparison_links(self, language, code),
                 "faq": [{"question": question, "answer": answer} for question, answer in self.rendered.faqs.get(key, ())],
                 "unofficial": self.unofficial_view(language, entry.content_language, key, page.sent_by)
                 if page.facts.get("status") == "unofficial"
@@ -342,6 +344,9 @@ class Renderer:
             return "robots.txt", {"sitemap": f"{urls.absolute(config, urls.home_url(config))}sitemap.xml"}
         if output.kind == "api":
             return "api/codes.json", self.api_data()
+        if output.kind == "compare":
+            assert output.target is not None
+            return "compare.html", comparison_context(self, language, output.target)
         if output.kind in API_KINDS:
             return output.kind, api_view(self, output)
         raise ValueError(f"unknown output kind {output.kind!r}")
@@ -379,6 +384,12 @@ class Renderer:
             add(
                 lambda language, code=code: urls.page_url(config, language, code),  # type: ignore[misc]
                 [entry.language for entry in self.site.translations(code)],
+            )
+        comparisons = self.site.comparisons
+        for table in comparisons.tables:
+            add(
+                lambda language, name=table.name: urls.compare_url(config, language, name),  # type: ignore[misc]
+                [language for language in config.languages if comparisons.texts[(language.tag, table.name)].translated],
             )
         return result
 

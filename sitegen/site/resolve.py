@@ -6,10 +6,12 @@ exists, otherwise the source language's page shown under that language's navigat
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sitegen.content.comparisons import Comparisons
 from sitegen.content.spec_refs import SpecRef, parse_spec
 from sitegen.site.model import Config, Intro, Language, Page, Problem, Reference, SpecLink
 from sitegen.site.registry import load_registry, registry_spec, section_for_status
@@ -71,6 +73,8 @@ class Site:
     """Codes whose page, in that language, links to the key's code."""
     intros: Mapping[tuple[str, str], IntroEntry] = field(default_factory=dict)
     """Intros keyed by (language tag, ``index`` or class key), with source-language fallbacks."""
+    comparisons: Comparisons = field(default_factory=Comparisons)
+    """The comparison tables and their words in every language."""
 
     def entry(self, language: Language, code: int) -> Entry:
         """Return the entry of ``code`` in ``language``."""
@@ -145,7 +149,11 @@ def resolve_intros(intros: Sequence[Intro], config: Config) -> dict[tuple[str, s
 
 
 def resolve_site(
-    pages: Sequence[Page], config: Config, outdated: Set[tuple[str, int]] = frozenset(), intros: Sequence[Intro] = ()
+    pages: Sequence[Page],
+    config: Config,
+    outdated: Set[tuple[str, int]] = frozenset(),
+    intros: Sequence[Intro] = (),
+    comparisons: Comparisons | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Return the site built from validated pages, and the problems found linking them.
 
@@ -182,7 +190,7 @@ def resolve_site(
                 specs=specs[(page.language, code)],
                 see_also=see_also,
             )
-    return Site(config, codes, entries, intros=resolve_intros(intros, config)), problems
+    return Site(config, codes, entries, intros=resolve_intros(intros, config), comparisons=comparisons or Comparisons()), problems
 
 
 def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -> Site:
@@ -192,4 +200,4 @@ def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -
         for target in targets:
             if target != code:
                 backlinks.setdefault((tag, target), set()).add(code)
-    return Site(site.config, site.codes, site.entries, {key: tuple(sorted(value)) for key, value in sorted(backlinks.items())}, site.intros)
+    return dataclasses.replace(site, backlinks={key: tuple(sorted(value)) for key, value in sorted(backlinks.items())})

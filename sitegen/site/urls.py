@@ -117,6 +117,16 @@ def page_url(config: Config, language: Language, code: int) -> str:
     return f"{base_path(config)}{language.segment}/{code}/"
 
 
+def compare_url(config: Config, language: Language, name: str) -> str:
+    """Return the URL path of a comparison table: ``/fr/compare/redirects/``."""
+    return f"{base_path(config)}{language.segment}/compare/{name}/"
+
+
+def guide_url(config: Config, language: Language) -> str:
+    """Return the URL path of the "Which status code should I return?" guide: ``/fr/guide/``."""
+    return f"{base_path(config)}{language.segment}/guide/"
+
+
 def absolute(config: Config, path: str) -> str:
     """Return the absolute URL of a URL path of this site."""
     root = config.base_url[: -len(base_path(config))] if base_path(config) != "/" else config.base_url.rstrip("/")

@@ -1,0 +1,88 @@
+"""YAML data files of a language folder (``compare.yaml``, ``guide.yaml``): read with the
+line of every node, so that a problem in them points at its line like one in a page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from sitegen.content.front_matter import content_digest, decode
+from sitegen.content.load import language_folders
+from sitegen.site.model import Problem
+
+if TYPE_CHECKING:
+    from sitegen.site.model import Config
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """One language's copy of a data file."""
+
+    path: str
+    language: str
+    data: Any
+    node: yaml.Node
+    digest: str
+    """The version a translation of this file records as ``source_version``."""
+
+
+def line_of(node: yaml.Node | None, fallback: int = 1) -> int:
+    """Return the 1-based line a node starts on."""
+    return node.start_mark.line + 1 if node is not None else fallback
+
+
+def value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """Return the value node of ``key`` in a mapping node."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for key_node, value in node.value if str(key_node.value) == key), None)
+
+
+def items(node: yaml.Node | None) -> list[yaml.Node]:
+    """Return the item nodes of a sequence node (none for anything else)."""
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def read_data_file(text: str, path: str, language: str) -> tuple[DataFile | None, list[Problem]]:
+    """Return the YAML mapping written in ``text``, with its nodes."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        return None, [Problem(path, mark.line + 1 if mark else 1, f"invalid YAML: {error.problem or error.context}")]
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as error:
+        return None, [Problem(path, 1, f"invalid YAML: {error}")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        return None, [Problem(path, 1, "this file is a mapping of 'key: value' lines")]
+    return DataFile(path, language, data, node, content_digest(text)), []
+
+
+def load_data_files(config: Config, name: str) -> tuple[list[DataFile], list[Problem]]:
+    """Return every language's ``content/<lang>/<name>``, source language first."""
+    folders, _problems = language_folders(config)  # content_files reports these
+    files: list[DataFile] = []
+    problems: list[Problem] = []
+    for language in config.languages:
+        folder = folders.get(language.tag)
+        if folder is None or not (folder / name).is_file():
+            continue
+        path = config.shown(folder / name)
+        try:
+            text, found = decode((folder / name).read_bytes(), path)
+        except OSError as error:
+            problems.append(Problem(path, None, f"cannot read the file: {error.strerror or error}"))
+            continue
+        problems.extend(found)
+        if text is None:
+            continue
+        file, found = read_data_file(text, path, language.tag)
+        problems.extend(found)
+        if file is not None:
+            files.append(file)
+    return files, problems
