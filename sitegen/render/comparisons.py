@@ -87,8 +87,6 @@ def cell(gettext: Callable[[str], str], fact: str, value: object) -> dict[str, A
 
 def comparison_context(renderer: Renderer, language: Language, name: str) -> dict[str, Any]:
     """Return the template context of a comparison page."""
-    from sitegen.render.views import display_name  # views imports this module
-
     config, site = renderer.config, renderer.site
     comparisons = site.comparisons
     table = next(table for table in comparisons.tables if table.name == name)
@@ -128,8 +126,8 @@ def comparison_context(renderer: Renderer, language: Language, name: str) -> dic
             "translated": text.translated,
             "outdated": text.outdated,
             "content_lang": text.language if not text.translated else None,
-            "language_name": display_name(language, language),
-            "content_language_name": display_name(content_language, language),
+            "language_name": renderer.language_name(language, language),
+            "content_language_name": renderer.language_name(content_language, language),
             "original_url": urls.compare_url(config, config.source, name),
             "others": [
                 {

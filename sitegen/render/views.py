@@ -86,6 +86,10 @@ class Renderer:
             ],
         }
 
+    def language_name(self, language: Language, reader: Language) -> str:
+        """Return the name of ``language`` in the reader's language (for the views of other modules)."""
+        return display_name(language, reader)
+
     def class_label(self, language: Language, class_key: str) -> str:
         """Return the translated name of a class: ``3xx Redirection``."""
         gettext = self._gettext(language)
