@@ -22,7 +22,7 @@ from sitegen.site.registry import load_registry, status_class
 
 if TYPE_CHECKING:
     from sitegen.render.plan import Output
-    from sitegen.render.views import Renderer
+    from sitegen.render.view_base import PageRenderer as Renderer
     from sitegen.site.model import Config, Language
 
 SCHEMA_VERSION = "1.1.0"

@@ -14,7 +14,7 @@ from sitegen.site.registry import N_
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sitegen.render.views import Renderer
+    from sitegen.render.view_base import PageRenderer as Renderer
     from sitegen.site.model import Language
 
 COLUMNS = {
