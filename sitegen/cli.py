@@ -13,18 +13,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.config import load_config
+from sitegen.config import CONFIG_FILE, key_line, load_config
 from sitegen.content.authoring import AuthoringError, create_page
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.engine.build import build_site
+from sitegen.output.swap import recover
+from sitegen.output.target import Naming, check_target
 from sitegen.output.write import write_site
+from sitegen.site.model import Problem
 from sitegen.site.translations import git_changed_since, translation_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sitegen.site.model import Config, Language, Problem
+    from sitegen.site.model import Config, Language
     from sitegen.site.translations import IntroStatus
 
 FOLD_AFTER = 3
@@ -88,15 +91,39 @@ def command_build(arguments: argparse.Namespace) -> int:
     config = _config(arguments)
     if config is None:
         return 1
+    for line in recover(config.output_dir):
+        print(f"Cleaned up: {line}.")
+    naming = _output_naming(arguments, config)
+    target = check_target(config.output_dir, config, naming, force=arguments.force)
+    if isinstance(target, Problem):
+        report([target], arguments.strict)
+        return 1
     result = build_site(config)
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
         print(f"Nothing written: {config.shown(config.output_dir)}/ is unchanged.", file=sys.stderr)
         return 1
-    write_site(result.files, config.output_dir)
+    # checked again with what the site holds, and as late as possible
+    target = check_target(
+        config.output_dir, config, naming, force=arguments.force, site_names={path.split("/")[0] for path in result.files}
+    )
+    if isinstance(target, Problem):
+        report([target], arguments.strict)
+        return 1
+    write_site(result.files, config.output_dir, target.kept)
     pages = sum(1 for path in result.files if path.endswith(".html"))
     print(f"Built {pages} pages into {config.shown(config.output_dir)}/.")
     return 0
+
+
+def _output_naming(arguments: argparse.Namespace, config: Config) -> Naming:
+    """Return how the user named the output folder: ``--out``, the ``output`` key, or neither."""
+    if arguments.out:
+        return Naming(arguments.out, None, "--out")
+    line = key_line(config.root, "output")
+    if line is not None:
+        return Naming(CONFIG_FILE, line, "output")
+    return Naming(config.shown(config.output_dir), None, "the output folder")
 
 
 def command_check(arguments: argparse.Namespace) -> int:
@@ -261,7 +288,10 @@ def make_parser() -> argparse.ArgumentParser:
         return command
 
     build = add("build", command_build, "build the site into _site/")
-    build.add_argument("--out", help="output folder (default: _site/)")
+    build.add_argument("--out", help="output folder (default: _site/); replaced only if the build made it, or if it is empty")
+    build.add_argument(
+        "--force", action="store_true", help="replace an output folder sitegen did not make (.git, CNAME and top-level dot-files are kept)"
+    )
     check = add("check", command_check, "run every stage without writing and report all problems")
     new = add("new", command_new, "start a page from the registry, or a translation from the English page")
     new.add_argument("code", type=int, help="the status code, e.g. 418")

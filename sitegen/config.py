@@ -46,6 +46,15 @@ def _line_of(text: str, key: str, start: int = 0) -> int | None:
     return None
 
 
+def key_line(root: Path, key: str) -> int | None:
+    """Return the line of ``key`` in ``[tool.sitegen]`` of the project at ``root``, if it is there."""
+    try:
+        text = (root / CONFIG_FILE).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _line_of(text, key, _sitegen_start(text))
+
+
 def _language_starts(text: str) -> list[int]:
     """Return the 0-based line of each ``[[tool.sitegen.languages]]`` header."""
     return [number for number, line in enumerate(text.split("\n")) if re.match(r"^\s*\[\[\s*tool\.sitegen\.languages\s*\]\]", line)]
@@ -250,6 +259,8 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
                 )
             )
             return None, problems
+    if "output" in (overrides or {}):
+        return config, problems  # --out: the build checks it, and names the flag (sitegen.output.target)
     output = config.output_dir
     inputs = {
         "the project": root,

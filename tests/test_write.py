@@ -16,7 +16,7 @@ def test_write_replaces_the_whole_folder(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     write_site({"a/index.html": b"1", "b.txt": b"2"}, out)
     write_site({"a/index.html": b"3"}, out)
-    assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == ["a/index.html"]
+    assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [".sitegen-output", "a/index.html"]
     assert (out / "a" / "index.html").read_bytes() == b"3"
     assert [path.name for path in tmp_path.iterdir()] == ["_site"]
 

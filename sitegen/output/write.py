@@ -1,18 +1,20 @@
-"""Write a built site: into a temporary folder beside ``_site/``, then swapped in."""
+"""Write a built site: into a staging folder beside ``_site/``, then swapped in in one
+step (:mod:`sitegen.output.swap`); what may be replaced is :mod:`sitegen.output.target`'s."""
 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING
 
 from sitegen.content.sources import list_folder, read_source
+from sitegen.output.swap import Staging
+from sitegen.output.target import is_kept
 from sitegen.site.urls import safe_output_path
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
     from sitegen.site.model import Config, Problem
 
@@ -33,43 +35,42 @@ def read_static(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
-def write_site(files: Mapping[str, bytes], output_dir: Path) -> None:
-    """Replace ``output_dir`` with exactly ``files``, in one step.
+def write_site(files: Mapping[str, bytes], output_dir: Path, kept: Iterable[str] | None = None) -> None:
+    """Replace ``output_dir`` with exactly ``files`` (plus the marker), in one step.
 
-    The new site is written into a temporary folder next to the output, then renamed
-    over it: a reader (or a failed build) never sees a half-written site, and files
-    that are no longer produced disappear.
+    The new tree is written into a staging folder beside the output, then swapped in
+    (:class:`~sitegen.output.swap.Staging`): a reader, a failed build or a killed one
+    never sees a half-written site, and files no longer produced disappear. ``kept`` are
+    the top-level names of the old folder carried over (``.git``, ``CNAME``, dot-files;
+    by default every such name it holds, see :func:`~sitegen.output.target.is_kept`).
     """
-    output_dir = output_dir.resolve()
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-", dir=output_dir.parent))
+    paths = {relative: _safe(relative) for relative in files}  # refuse before anything is written
+    if kept is None:
+        kept = [entry.name for entry in _entries(output_dir) if is_kept(entry.name)]
+    staging = Staging(output_dir)
     try:
+        folders: set[Path] = set()
         for relative, data in sorted(files.items()):
-            safe = safe_output_path(relative)
-            if safe is None:
-                raise ValueError(f"refusing to write outside the output folder: {relative!r}")
-            target = staging / safe
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = staging.path / paths[relative]
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             target.write_bytes(data)
-        staging.chmod(0o755)
-        _swap(staging, output_dir)
+        staging.commit(kept)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.abort()
         raise
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
-    """Put ``staging`` in the place of ``output_dir`` and remove the old one."""
-    if not output_dir.exists():
-        staging.replace(output_dir)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}-old-", dir=output_dir.parent))
-    old.rmdir()
-    output_dir.replace(old)
+def _safe(relative: str) -> str:
+    safe = safe_output_path(relative)
+    if safe is None:
+        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+    return safe
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
     try:
-        staging.replace(output_dir)
+        return list(os.scandir(folder))
     except OSError:
-        old.replace(output_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    log.debug("swapped %s into %s", staging, output_dir)
+        return []
