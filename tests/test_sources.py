@@ -73,6 +73,7 @@ LINKS_OUT = {
     "content subfolder": "content/en/more/418.md",
     "intro": "content/en/index.md",
     "glossary": "content/en/glossary.yaml",
+    "comparison tables": "content/en/compare.yaml",
 }
 
 
@@ -168,6 +169,7 @@ NOT_FILES = {
     "page": "content/en/994.md",
     "intro": "content/en/index.md",
     "glossary": "content/en/glossary.yaml",
+    "comparison tables": "content/en/compare.yaml",
     "static": "static/feed.xml",
     "template": "templates/partial.html",
     "catalog": "locales/fr/LC_MESSAGES/messages.po",

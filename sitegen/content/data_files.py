@@ -3,13 +3,16 @@ line of every node, so that a problem in them points at its line like one in a p
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from sitegen.content.front_matter import content_digest, decode
+from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
+from sitegen.content.sources import read_checked
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
@@ -70,14 +73,14 @@ def load_data_files(config: Config, name: str) -> tuple[list[DataFile], list[Pro
     problems: list[Problem] = []
     for language in config.languages:
         folder = folders.get(language.tag)
-        if folder is None or not (folder / name).is_file():
+        if folder is None or not os.path.lexists(folder / name):
             continue
         path = config.shown(folder / name)
-        try:
-            text, found = decode((folder / name).read_bytes(), path)
-        except OSError as error:
-            problems.append(Problem(path, None, f"cannot read the file: {error.strerror or error}"))
+        raw, found = read_checked(folder / name, config, MAX_PAGE_BYTES)  # a link out, a pipe: refused
+        problems.extend(found)
+        if raw is None:
             continue
+        text, found = decode(raw, path)
         problems.extend(found)
         if text is None:
             continue
