@@ -112,7 +112,7 @@ def test_code_page_shows_a_constant_per_language_and_says_where_there_is_none(si
     table = page.select_one("#page-constants ~ table.constants")
     assert table is not None
     rows = {
-        row.th.get_text(" ", strip=True).rsplit(" ", 1)[0]: row.td.get_text(strip=True)
+        row.th.get_text(strip=True): row.td.get_text(strip=True)
         for row in table.select("tbody tr")
         if row.th is not None and row.td is not None
     }

@@ -17,6 +17,7 @@ from sitegen.content.markdown import create_markdown
 from sitegen.output.write import read_static
 from sitegen.render.bodies import check_anchors, render_intros, render_markdown
 from sitegen.render.comparisons import COLUMNS, VALUES
+from sitegen.render.exchange import EXCHANGE_CAPTION, GATEWAY_FAILURES, LANES
 from sitegen.render.i18n import check_catalogs, load_translations
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 PYTHON_MESSAGES = {
     **dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py"),
     **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
+    **dict.fromkeys([*LANES.values(), *GATEWAY_FAILURES.values(), EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
 }
 """UI strings marked in Python rather than in templates."""
 

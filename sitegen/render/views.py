@@ -18,7 +18,7 @@ import jinja2
 
 from sitegen.render.api import API_KINDS, api_view
 from sitegen.render.comparisons import comparison_context, comparison_links
-from sitegen.render.knowledge import constants_view
+from sitegen.render.knowledge import body_with_exchange, constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
@@ -205,7 +205,7 @@ class Renderer:
                 "overview": self.rendered.overview_text(key),
                 "overview_html": self.rendered.overviews.get(key, ("", ""))[0],
                 "takeaways": self.rendered.takeaways.get(key, ""),
-                "body": body.html,
+                "body": body_with_exchange(self, language, entry, body.html),
                 "specs": [{"label": spec.label, "url": spec.url} for spec in entry.specs],
                 "see_also": [self.code_summary(language, other) for other in entry.see_also],
                 "backlinks": [self.code_summary(language, other) for other in site.backlinks.get(key, ())],
