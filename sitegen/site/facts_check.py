@@ -52,7 +52,9 @@ def check_facts(pages: Sequence[Page], comparisons: Comparisons, config: Config)
     for table in comparisons.tables:
         for code in table.codes:
             if code not in sources:
-                problems.append(Problem(table.path, table.line, f"the comparison '{table.name}' compares {code}, which has no page"))
+                # a warning, as for any link to a missing page: the table leaves the row out
+                message = f"the comparison '{table.name}' compares {code}, which has no page"
+                problems.append(Problem(table.path, table.line, message, "warning", "its row is left out"))
         for page in pages:
             if page.code not in table.codes:
                 continue
