@@ -136,17 +136,3 @@ def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
         )
         outputs.append({path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()})
     assert outputs[0] == outputs[1]
-
-
-def test_a_link_to_an_anchor_missing_in_one_language_is_reported(scratch_site: ScratchSite, capsys: Capture) -> None:
-    root = scratch_site(
-        {
-            "content/en/307.md": page(307, "Temporary Redirect") + "\n## Example\n",
-            "content/fr/307.md": page(307, "Redirection temporaire") + "\n## Exemple\n",
-            "content/en/308.md": page(308, "Permanent Redirect") + "\nSee [the example](307.md#example).\n",
-        }
-    )
-    assert main(["check", "--root", str(root)]) == 0
-    err = capsys.readouterr().err
-    assert "content/en/308.md:9: warning: link to #example on the fr page of 307, which has no such anchor (anchors there: exemple)" in err
-    assert "on the en page" not in err

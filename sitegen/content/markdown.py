@@ -20,7 +20,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from sitegen.content.headings import headings_plugin
+from sitegen.content.headings import OUTLINE, SOURCE_OUTLINE, HeadingIds, Outline, headings_plugin, slugify
 from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
 from sitegen.content.macros import MAX_CALL_LENGTH, Macro, TemplateTag, macros_plugin, parse_macro, parse_tag
 from sitegen.content.spec_refs import SpecRef
@@ -78,6 +78,10 @@ class BodyContext:
     specs: Sequence[SpecRef | SpecLink]
     """The page's spec references, for ``{{Specifications}}``."""
     own_code: int
+    source_outline: Outline | None = None
+    """The headings of the page this translation follows, whose ids it takes by position."""
+    source_path: str | None = None
+    """That page's file, for messages."""
 
 
 @dataclass(slots=True)
@@ -109,7 +113,11 @@ class RenderedBody:
     ids: frozenset[str] = frozenset()
     """The ids of the body's headings, the anchors other pages may link to."""
     fragments: tuple[tuple[int, str, int], ...] = ()
-    """(code, anchor, line) of each link to an anchor on a code's page."""
+    """(code, anchor, line) of each link to an anchor on a code's page (this one's included)."""
+    outline: Outline = ()
+    """(level, id) of each heading, for the translations that follow this page."""
+    dropped: frozenset[str] = frozenset()
+    """Ids the headings left out with their empty sections would have had (``{{Compat}}``)."""
 
 
 def _highlight(code: str, language: str, attributes: str) -> str:
@@ -177,6 +185,8 @@ def _drop_empty_sections(state: StateCore) -> None:
         if section and all(item.type == "macro" and item.meta["macro"].name in _NOTHING_MACROS for item in section):
             for position in range(index, end):
                 keep[position] = False
+            inline = tokens[index + 1]
+            state.env.setdefault("dropped", []).append(slugify("".join(child.content for child in inline.children or ())))
         index += 1
     state.tokens = [token for token, kept in zip(tokens, keep, strict=True) if kept]
 
@@ -250,6 +260,9 @@ def _rewrite_link(token: Token, env: _Env, line: int) -> bool:
         if fragment.strip("#"):
             env.fragments.append((code, fragment.strip("#"), env.context.body_line + line))
         token.attrSet("href", link.url + fragment)
+        return False
+    if href.startswith("#") and len(href) > 1:
+        env.fragments.append((env.context.own_code, href[1:], env.context.body_line + line))
         return False
     absolute = mdn_url(href)
     if absolute:
@@ -467,7 +480,7 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     """Return the HTML of a body for one language, with its links and problems."""
     sitegen_env = _Env(context)
     budget = Budget()
-    env: dict[str, Any] = {"sitegen": sitegen_env, "markdown": md, "budget": budget}
+    env: dict[str, Any] = {"sitegen": sitegen_env, "markdown": md, "budget": budget, SOURCE_OUTLINE: context.source_outline}
     tokens = md.parse(body, env)
     if budget.exceeded:
         return _over_budget(tokens, budget, context)
@@ -489,7 +502,33 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     problems = tuple(dict.fromkeys(sitegen_env.problems))
     references = tuple(dict.fromkeys(sitegen_env.references))
     ids = frozenset(str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id"))
-    return RenderedBody(body_html, references, problems, first_paragraph, ids, tuple(sitegen_env.fragments))
+    headings: HeadingIds | None = env.get(OUTLINE)
+    if headings is not None and headings.matched is False:
+        problems += (_outline_warning(headings, context),)
+    return RenderedBody(
+        body_html,
+        references,
+        problems,
+        first_paragraph,
+        ids,
+        tuple(sitegen_env.fragments),
+        headings.outline if headings else (),
+        frozenset(env.get("dropped", ())),
+    )
+
+
+def _outline_warning(headings: HeadingIds, context: BodyContext) -> Problem:
+    """Return the warning of a translation whose headings cannot take the source page's ids."""
+    there, here = len(headings.source_levels), len(headings.own_levels)
+    difference = f"{there} there, {here} here" if there != here else "other levels"
+    return Problem(
+        context.path,
+        context.body_line + headings.first_difference(),
+        f"the headings differ from those of {context.source_path or 'the source page'} ({difference}): their ids"
+        " follow this page's words, so links to its sections from other languages may break",
+        "warning",
+        "keep the source page's headings, same count and levels, or give a heading its id with {#id}",
+    )
 
 
 def _over_budget(tokens: list[Token], budget: Budget, context: BodyContext) -> RenderedBody:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sitegen.content.headings import Outline
 from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
 from sitegen.site import urls
 from sitegen.site.model import Language, Problem
@@ -60,7 +61,7 @@ def _inline(md: MarkdownIt, text: str, context: BodyContext) -> tuple[str, str, 
     return rendered.html.strip().removeprefix("<p>").removesuffix("</p>"), rendered.first_paragraph, list(rendered.problems)
 
 
-def _body_context(entry: Entry, body_line: int, link_for: LinkFor) -> BodyContext:
+def _body_context(entry: Entry, body_line: int, link_for: LinkFor, source: tuple[Outline, str] | None = None) -> BodyContext:
     registry = load_registry()
     return BodyContext(
         path=entry.page.source.path,
@@ -70,7 +71,23 @@ def _body_context(entry: Entry, body_line: int, link_for: LinkFor) -> BodyContex
         plain_name=lambda code: registry[code].name if code in registry else None,
         specs=entry.specs,
         own_code=entry.code,
+        source_outline=source[0] if source else None,
+        source_path=source[1] if source else None,
     )
+
+
+def _source_outline(site: Site, md: MarkdownIt, entry: Entry, bodies: Mapping[tuple[str, int], RenderedBody]) -> tuple[Outline, str] | None:
+    """Return the headings of the source page a translated entry follows, and its path."""
+    source_language = site.config.source_language
+    if not entry.translated or entry.language.tag == source_language:
+        return None
+    source = site.entries.get((source_language, entry.code))
+    if source is None or not source.translated:
+        return None
+    rendered = bodies.get((source_language, entry.code))
+    if rendered is None:
+        rendered = render_body(md, source.page.body, _body_context(source, source.page.source.body_line, lambda _language, _code: None))
+    return rendered.outline, source.page.source.path
 
 
 def render_markdown(
@@ -93,10 +110,13 @@ def render_markdown(
     front_matter_md = create_markdown(allow_html=False)
     faqs: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {}
     alternatives: dict[tuple[str, int], str] = {}
-    for key in sorted(site.entries if keys is None else keys):
+    source_language = site.config.source_language
+    # the source pages first: translations take their heading ids
+    for key in sorted(site.entries if keys is None else keys, key=lambda key: (key[0] != source_language, key)):
         entry = site.entries[key]
         page = entry.page
-        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for))
+        source = _source_outline(site, md, entry, bodies)
+        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for, source))
         bodies[key] = body
         problems.extend(body.problems)
         if page.takeaways:
@@ -193,8 +213,9 @@ PAGE_IDS = frozenset(
 def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
     """Return a warning for each link to an anchor that the target page lacks.
 
-    Heading ids follow the words of each translation: ``#example`` on the English page
-    is ``#exemple`` on the French one, so such a link can break in one language only.
+    A translation takes the heading ids of the page it follows only where its outline
+    matches; otherwise ``#example`` on the English page may be ``#exemple`` on the French
+    one, and such a link breaks in one language only. Links within a page count too.
     """
     problems = []
     for (tag, code), body in sorted(rendered.bodies.items()):
@@ -203,13 +224,12 @@ def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
             if target_body is None or anchor in target_body.ids or anchor in PAGE_IDS:
                 continue
             entry = site.entries[(tag, code)]
-            problems.append(
-                Problem(
-                    entry.page.source.path,
-                    line,
-                    f"link to #{anchor} on the {tag} page of {target}, which has no such anchor",
-                    "warning",
-                    f"anchors there: {', '.join(sorted(target_body.ids)) or 'none'}",
-                )
-            )
+            target_entry = site.entries.get((tag, target))
+            if not entry.translated and target_entry is not None and not target_entry.translated and tag != site.config.source_language:
+                continue  # a copy linking to a copy: the source language's pages already report it
+            where = "on this page" if target == code else f"on the {tag} page of {target}"
+            hint = f"anchors there: {', '.join(sorted(target_body.ids)) or 'none'}"
+            if anchor in target_body.dropped:
+                hint = f"that section is left out of the page: it holds only macros that render nothing, such as {{{{Compat}}}}; {hint}"
+            problems.append(Problem(entry.page.source.path, line, f"link to #{anchor} {where}, which has no such anchor", "warning", hint))
     return list(dict.fromkeys(problems))
