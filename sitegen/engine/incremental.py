@@ -6,9 +6,10 @@ results together with everything they were made from, and redoes the work only w
 of those inputs differs:
 
 - a content file is loaded again when its bytes changed;
-- an entry's markdown is rendered again when the entry changed (its page, or the page it
-  falls back to) or when a code its body links to is now linked differently (another
-  name, a page added or deleted);
+- an entry's markdown is rendered again when the entry changed (its page, the page it
+  falls back to, or the source page whose heading ids a translation takes) or when a
+  code its body links to is now linked differently (another name, a page added or
+  deleted);
 - an output is rendered again when its template context changed: an edited page, its
   fallback copies, the pages that show its name or overview (see also, backlinks,
   indexes), or every page when the stylesheet's version changed.
@@ -62,6 +63,8 @@ class _RenderedEntry:
     rendered: Rendered
     """The entry's markdown, as :func:`render_markdown` gives it for this entry alone."""
     problems: tuple[Problem, ...]
+    followed: Page | None = None
+    """The source page a translation follows: its headings give the translation's ids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +252,7 @@ class IncrementalStages(Stages):
                 remembered is None
                 or remembered.entry != entry
                 or any(link_for(entry.language, code) != link for code, link in remembered.links)
+                or remembered.followed != _followed(site, key)
             ):
                 remembered = self._render_entry(site, md, key, link_for)
             kept[key] = remembered
@@ -274,7 +278,7 @@ class IncrementalStages(Stages):
 
         rendered, problems = render_markdown(site, md, {key}, recording)
         self._work.entries.append(key)
-        return _RenderedEntry(site.entries[key], tuple(sorted(asked.items())), rendered, tuple(problems))
+        return _RenderedEntry(site.entries[key], tuple(sorted(asked.items())), rendered, tuple(problems), _followed(site, key))
 
     def load_templates(self, config: Config) -> tuple[jinja2.Environment, list[Problem]]:
         """Return the Jinja environment, made once until ``templates`` changes."""
@@ -318,3 +322,12 @@ class IncrementalStages(Stages):
         self._outputs = kept
         files.update(rendered)
         return dict(sorted(files.items())), problems
+
+
+def _followed(site: Site, key: tuple[str, int]) -> Page | None:
+    """Return the source page whose heading ids the translation at ``key`` takes, if any."""
+    entry = site.entries[key]
+    source = site.entries.get((site.config.source_language, key[1]))
+    if not entry.translated or key[0] == site.config.source_language or source is None or not source.translated:
+        return None
+    return source.page
