@@ -20,6 +20,7 @@ from sitegen.content.load import load_pages
 from sitegen.engine.build import build_site
 from sitegen.output.swap import recover
 from sitegen.output.target import Naming, check_target
+from sitegen.output.compress import compressed_copies
 from sitegen.output.write import write_site
 from sitegen.site.model import Problem
 from sitegen.site.translations import git_changed_since, translation_status
@@ -110,7 +111,8 @@ def command_build(arguments: argparse.Namespace) -> int:
     if isinstance(target, Problem):
         report([target], arguments.strict)
         return 1
-    write_site(result.files, config.output_dir, target.kept)
+    files = {**result.files, **compressed_copies(result.files)} if config.precompress else result.files
+    write_site(files, config.output_dir, target.kept)
     pages = sum(1 for path in result.files if path.endswith(".html"))
     print(f"Built {pages} pages into {config.shown(config.output_dir)}/.")
     return 0
@@ -264,6 +266,23 @@ def command_translations(arguments: argparse.Namespace) -> int:
     return 1 if any(fails[kind] for kind in arguments.fail_on or ()) else 0
 
 
+def command_schema(arguments: argparse.Namespace) -> int:
+    """Write the JSON Schema of a page's front matter, for editors."""
+    from sitegen.content.schema import SCHEMA_FILE, schema_text
+
+    text = schema_text()
+    if arguments.out == "-":
+        sys.stdout.write(text)
+        return 0
+    config = _config(arguments)
+    if config is None:
+        return 1
+    target = Path(arguments.out) if arguments.out else config.root / SCHEMA_FILE
+    target.write_text(text, "utf-8")
+    print(f"Wrote {config.shown(target.resolve())}")
+    return 0
+
+
 def _print_intros(intros: IntroStatus, segment: str) -> None:
     """Print the intro pages of a language that are missing or outdated."""
     if intros.missing:
@@ -302,6 +321,8 @@ def make_parser() -> argparse.ArgumentParser:
     translations.add_argument(
         "--fail-on", action="append", choices=("missing", "outdated"), help="exit 1 if any page is missing / outdated (repeatable)"
     )
+    schema = add("schema", command_schema, "write the JSON Schema of a page's front matter, for editors")
+    schema.add_argument("--out", help="file to write (default: front-matter.schema.json in the project root; '-' for standard output)")
     serve = add("serve", command_serve, "build, serve on http://127.0.0.1:8000/ and reload the browser on every save")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")

@@ -24,6 +24,7 @@ TOP_KEYS = {
     "locales": "UI string catalogs folder",
     "output": "output folder",
     "repository": "URL of the source repository, for translators",
+    "precompress": "write a .gz and a .br copy beside each text file (true or false)",
     "french_typography": "languages whose pages follow French typography (default: the French ones)",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn", "draft", "disabled"}
@@ -223,6 +224,10 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         problems.append(Problem(CONFIG_FILE, _line_of(text, "repository", top), f"repository {why}: {str(repository)!r}"))
         return None, problems
 
+    precompress = settings.get("precompress", False)
+    if not isinstance(precompress, bool):
+        problems.append(Problem(CONFIG_FILE, _line_of(text, "precompress", top), f"precompress must be true or false, not {precompress!r}"))
+        precompress = False
     french_typography = _french_typography(settings, languages, text, top, problems)
     root = root.resolve()
 
@@ -243,6 +248,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         repository_url=str(repository) if repository else None,
         french_typography=french_typography,
         drafts=drafts,
+        precompress=precompress,
         hidden_segments=tuple(hidden),
     )
     for key in ("content", "templates", "static", "locales"):

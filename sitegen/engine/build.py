@@ -14,6 +14,7 @@ from sitegen.content.glossary import load_glossaries
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.content.markdown import create_markdown
+from sitegen.output.hosting import hosting_files
 from sitegen.output.write import read_static
 from sitegen.render.bodies import check_anchors, render_intros, render_markdown
 from sitegen.render.comparisons import COLUMNS, VALUES
@@ -183,9 +184,11 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     aliases, found = plan_aliases(site, outputs.keys() | static_files.keys())
     problems += found
     outputs.update(aliases)
+    hosting = hosting_files(config, outputs, static_files)
     renderer = Renderer(site, rendered, environment, translations, static_files, rendered_intros)
     files, found = stages.render_outputs(renderer, outputs)
     problems += found
+    files.update(hosting)
     for path, data in static_files.items():
         if path in files:
             problems.append(

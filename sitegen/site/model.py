@@ -91,6 +91,8 @@ class Config:
     """Where translators find the sources (linked from untranslated pages)."""
     french_typography: tuple[str, ...] = ()
     """Tags of the languages whose pages ``check`` holds to French typography."""
+    precompress: bool = False
+    """Write a ``.gz`` and a ``.br`` copy beside each text file of the built site."""
     drafts: bool = False
     """Build draft pages and draft languages too, marked as such (``--drafts``, for preview)."""
     hidden_segments: tuple[str, ...] = ()
