@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sitegen.content.facts import FACT_WORDS, STATUS_VALUES
+from sitegen.content.facts import FACT_CHOICES, FACT_WORDS, HEADER_FACTS, STATUS_VALUES
 from sitegen.content.load import MDN_FIELDS
 
 SCHEMA_FILE = "front-matter.schema.json"
@@ -83,6 +83,10 @@ def front_matter_schema() -> dict[str, Any]:
         "sent_by": {**_TEXT_LIST, "description": "for an unofficial code: the software that sends it"},
         "alternative": {**_TEXT, "description": "for an unofficial code: the standard code to use instead, or why there is none"},
     }
+    for key, choices in FACT_CHOICES.items():
+        properties[key] = {"enum": list(choices), "description": "a fact the comparison tables show"}
+    for key in HEADER_FACTS:
+        properties[key] = {"type": "string", "description": "a header field name (WWW-Authenticate), or none"}
     properties["see_also"] = {**properties["seeAlso"], "description": "same as seeAlso"}
     for key, value in properties.items():
         if key not in ("code", "name", "seeAlso", "see_also"):
