@@ -18,9 +18,9 @@ from sitegen.content.authoring import AuthoringError, create_page
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.engine.build import build_site
+from sitegen.output.compress import compressed_copies
 from sitegen.output.swap import recover
 from sitegen.output.target import Naming, check_target
-from sitegen.output.compress import compressed_copies
 from sitegen.output.write import write_site
 from sitegen.site.model import Problem
 from sitegen.site.translations import git_changed_since, translation_status
