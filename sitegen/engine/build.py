@@ -151,7 +151,8 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += load_constants()[1]
     comparisons, found = load_comparisons(config)
     problems += found
-    problems += check_facts(pages, comparisons, config)
+    unreadable = {problem.path for problem in problems if problem.severity == "error"}
+    problems += check_facts(pages, comparisons, config, unreadable)
     # drafts are checked like every page, then left out of the site (kept with --drafts)
     pages = [page for page in pages if config.drafts or not page.draft]
     intros = [intro for intro in intros if config.drafts or not intro.draft]

@@ -9,7 +9,7 @@ from sitegen.content.facts import FACT_CHOICES, FACT_WORDS
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Sequence, Set
 
     from sitegen.content.comparisons import Comparisons
     from sitegen.site.model import Config, Page
@@ -30,8 +30,12 @@ def _values(fact: str) -> str:
     return "a header name, or none"
 
 
-def check_facts(pages: Sequence[Page], comparisons: Comparisons, config: Config) -> list[Problem]:
-    """Return the contradicting and the missing facts."""
+def check_facts(pages: Sequence[Page], comparisons: Comparisons, config: Config, unreadable: Set[str] = frozenset()) -> list[Problem]:
+    """Return the contradicting and the missing facts.
+
+    ``unreadable`` holds the paths of page files that failed to load: their errors are
+    reported already, and a comparison naming such a code says nothing more.
+    """
     sources = {page.code: page for page in pages if page.language == config.source_language}
     problems: list[Problem] = []
     for page in pages:
@@ -51,7 +55,7 @@ def check_facts(pages: Sequence[Page], comparisons: Comparisons, config: Config)
                 )
     for table in comparisons.tables:
         for code in table.codes:
-            if code not in sources:
+            if code not in sources and config.shown(config.content_dir / config.source.segment / f"{code}.md") not in unreadable:
                 # a warning, as for any link to a missing page: the table leaves the row out
                 message = f"the comparison '{table.name}' compares {code}, which has no page"
                 problems.append(Problem(table.path, table.line, message, "warning", "its row is left out"))
