@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.content.comparisons import load_comparisons
 from sitegen.content.glossary import load_glossaries
+from sitegen.content.guide import check_leaves, load_guides
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.content.markdown import create_markdown
@@ -19,6 +20,7 @@ from sitegen.output.write import read_static
 from sitegen.render.bodies import check_anchors, render_intros, render_markdown
 from sitegen.render.comparisons import COLUMNS, VALUES
 from sitegen.render.exchange import EXCHANGE_CAPTION, GATEWAY_FAILURES, LANES
+from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
 from sitegen.render.i18n import check_catalogs, load_translations
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.templating import check_templates, create_environment, template_messages
@@ -48,6 +50,7 @@ PYTHON_MESSAGES = {
     **dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py"),
     **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
     **dict.fromkeys([*LANES.values(), *GATEWAY_FAILURES.values(), EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
+    **dict.fromkeys([OVERVIEW_TITLE, OVERVIEW_DESC], "sitegen/render/guide.py"),
 }
 """UI strings marked in Python rather than in templates."""
 
@@ -153,12 +156,15 @@ def build_site(config: Config, stages: Stages | None = None) -> BuildResult:
     problems += found
     unreadable = {problem.path for problem in problems if problem.severity == "error"}
     problems += check_facts(pages, comparisons, config, unreadable)
+    guides, found = load_guides(config)
+    problems += found
     # drafts are checked like every page, then left out of the site (kept with --drafts)
     pages = [page for page in pages if config.drafts or not page.draft]
     intros = [intro for intro in intros if config.drafts or not intro.draft]
-    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros, comparisons)
+    site, found = resolve_site(pages, config, outdated_pages(pages, config, git_changed_since(config)), intros, comparisons, guides)
     problems += found
     problems += unused_intros(site, intros)
+    problems += check_leaves(guides, site.codes, config.source_language)
     translations, found = stages.load_translations(config)
     problems += found
     md = create_markdown()

@@ -53,6 +53,8 @@ def plan_outputs(site: Site) -> dict[str, Output]:
         for code in site.codes:
             outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
             outputs[api_page_path(language, code)] = Output("api-page", language.tag, code)
+        if site.guides:
+            outputs[urls.output_path(urls.guide_url(config, language), config)] = Output("guide", language.tag)
         for table in site.comparisons.tables:
             outputs[urls.output_path(urls.compare_url(config, language, table.name), config)] = Output(
                 "compare", language.tag, target=table.name

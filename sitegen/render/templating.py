@@ -13,7 +13,17 @@ from jinja2.loaders import split_template_path
 from sitegen.content.sources import link_problem, list_folder
 from sitegen.site.model import Config, Problem
 
-ROOT_TEMPLATES = ("code.html", "language.html", "class.html", "home.html", "404.html", "alias.html", "sitemap.xml", "compare.html")
+ROOT_TEMPLATES = (
+    "code.html",
+    "language.html",
+    "class.html",
+    "home.html",
+    "404.html",
+    "alias.html",
+    "sitemap.xml",
+    "compare.html",
+    "guide.html",
+)
 """The templates the renderer asks for by name."""
 
 

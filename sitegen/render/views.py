@@ -18,6 +18,7 @@ import jinja2
 
 from sitegen.render.api import API_KINDS, api_view
 from sitegen.render.comparisons import comparison_context, comparison_links
+from sitegen.render.guide import guide_context, guide_link
 from sitegen.render.knowledge import body_with_exchange, constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.templating import in_template, template_problem
@@ -84,6 +85,7 @@ class Renderer:
                 {"key": key, "label": self.class_label(language, key), "url": urls.class_url(config, language, key)}
                 for key in self.class_keys
             ],
+            "guide_link": guide_link(self, language),
         }
 
     def language_name(self, language: Language, reader: Language) -> str:
@@ -348,6 +350,8 @@ class Renderer:
             return "robots.txt", {"sitemap": f"{urls.absolute(config, urls.home_url(config))}sitemap.xml"}
         if output.kind == "api":
             return "api/codes.json", self.api_data()
+        if output.kind == "guide":
+            return "guide.html", guide_context(self, language)
         if output.kind == "compare":
             assert output.target is not None
             return "compare.html", comparison_context(self, language, output.target)
@@ -388,6 +392,11 @@ class Renderer:
             add(
                 lambda language, code=code: urls.page_url(config, language, code),  # type: ignore[misc]
                 [entry.language for entry in self.site.translations(code)],
+            )
+        if self.site.guides:
+            add(
+                lambda language: urls.guide_url(config, language),
+                [language for language in config.languages if self.site.guides[language.tag].translated],
             )
         comparisons = self.site.comparisons
         for table in comparisons.tables:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.content.comparisons import Comparisons
+from sitegen.content.guide import Guide
 from sitegen.content.spec_refs import SpecRef, parse_spec
 from sitegen.site.model import Config, Intro, Language, Page, Problem, Reference, SpecLink
 from sitegen.site.registry import load_registry, registry_spec, section_for_status
@@ -75,6 +76,8 @@ class Site:
     """Intros keyed by (language tag, ``index`` or class key), with source-language fallbacks."""
     comparisons: Comparisons = field(default_factory=Comparisons)
     """The comparison tables and their words in every language."""
+    guides: Mapping[str, Guide] = field(default_factory=dict)
+    """The "Which status code should I return?" guide of every language, keyed by tag."""
 
     def entry(self, language: Language, code: int) -> Entry:
         """Return the entry of ``code`` in ``language``."""
@@ -154,6 +157,7 @@ def resolve_site(
     outdated: Set[tuple[str, int]] = frozenset(),
     intros: Sequence[Intro] = (),
     comparisons: Comparisons | None = None,
+    guides: Mapping[str, Guide] | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Return the site built from validated pages, and the problems found linking them.
 
@@ -190,7 +194,9 @@ def resolve_site(
                 specs=specs[(page.language, code)],
                 see_also=see_also,
             )
-    return Site(config, codes, entries, intros=resolve_intros(intros, config), comparisons=comparisons or Comparisons()), problems
+    return Site(
+        config, codes, entries, intros=resolve_intros(intros, config), comparisons=comparisons or Comparisons(), guides=guides or {}
+    ), problems
 
 
 def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -> Site:
