@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import CONFIG_FILE, key_line, load_config
 from sitegen.content.authoring import AuthoringError, create_page
+from sitegen.content.data_files import data_file_status
 from sitegen.content.intros import load_intros
 from sitegen.content.load import load_pages
 from sitegen.engine.build import build_site
@@ -211,6 +212,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
     intros, found = load_intros(config)
     problems += found
     statuses = translation_status(pages, config, git_changed_since(config), intros)
+    data_files = data_file_status(config)
     if arguments.lang:
         wanted = _language(config, arguments.lang, "translations")
         if wanted.tag == config.source_language:
@@ -235,6 +237,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 }
                 if status.intros
                 else {},
+                "data_files": {name: {"state": state, "record": version} for name, (state, version) in data_files[status.tag].items()},
             }
             for status in statuses
         }
@@ -259,9 +262,16 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 print(f"  no {config.source_language} page to translate from: {' '.join(str(code) for code in status.orphans)}")
             if status.intros:
                 _print_intros(status.intros, segment)
+            for name, (state, version) in data_files[status.tag].items():
+                if state != "current":
+                    what = {"missing": "missing", "outdated": "outdated", "untracked": "no source_version recorded"}[state]
+                    print(f"  {what}: content/{segment}/{name} (set source_version: {version} once translated)")
+    behind = {
+        kind: any(state == kind for files in data_files.values() for state, _version in files.values()) for kind in ("missing", "outdated")
+    }
     fails = {
-        "missing": any(status.missing or (status.intros and status.intros.missing) for status in statuses),
-        "outdated": any(status.outdated or (status.intros and status.intros.outdated) for status in statuses),
+        "missing": behind["missing"] or any(status.missing or (status.intros and status.intros.missing) for status in statuses),
+        "outdated": behind["outdated"] or any(status.outdated or (status.intros and status.intros.outdated) for status in statuses),
     }
     return 1 if any(fails[kind] for kind in arguments.fail_on or ()) else 0
 

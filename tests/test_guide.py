@@ -91,3 +91,25 @@ def test_an_untranslated_guide_is_the_english_one_marked_as_such() -> None:
     assert page.select_one("aside.notice") is not None
     french = BeautifulSoup(files["fr/guide/index.html"].decode(), "html.parser")
     assert [summary.get_text() for summary in french.select("summary")] == ["Ça a déménagé", "Oui", "Non", "Le client doit se connecter"]
+
+
+def test_translations_lists_the_guide_and_tables_behind_or_missing(tmp_path, capsys) -> None:
+    import json
+    import shutil
+
+    from sitegen.cli import main
+
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "knowledge", root, ignore=shutil.ignore_patterns("expected*"))
+    for name in ("pyproject.toml",):
+        text = (root / name).read_text("utf-8").replace('"../../../', f'"{REPO}/')
+        (root / name).write_text(text, "utf-8")
+    guide = root / "content/en/guide.yaml"
+    guide.write_text(guide.read_text("utf-8").replace("A small decision tree.", "A smaller decision tree."), "utf-8")
+    assert main(["translations", "--root", str(root), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["fr"]["data_files"]["guide.yaml"]["state"] == "outdated"
+    assert data["fr"]["data_files"]["compare.yaml"]["state"] == "current"
+    assert data["pt-BR"]["data_files"]["guide.yaml"]["state"] == "missing"
+    assert main(["translations", "--root", str(root), "--fail-on", "outdated"]) == 1
+    assert "outdated: content/fr/guide.yaml (set source_version: " in capsys.readouterr().out

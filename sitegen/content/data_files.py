@@ -89,3 +89,30 @@ def load_data_files(config: Config, name: str) -> tuple[list[DataFile], list[Pro
         if file is not None:
             files.append(file)
     return files, problems
+
+
+TRANSLATED_FILES = ("compare.yaml", "guide.yaml")
+"""The data files translated like pages: a translation records the source's ``source_version``."""
+
+
+def data_file_status(config: Config) -> dict[str, dict[str, tuple[str, str]]]:
+    """Return, per language other than the source, each translated data file's state
+    (``missing``, ``outdated``, ``untracked`` or ``current``) and the version to record."""
+    status: dict[str, dict[str, tuple[str, str]]] = {language.tag: {} for language in config.languages[1:]}
+    for name in TRANSLATED_FILES:
+        files, _problems = load_data_files(config, name)  # check reports these
+        source = next((file for file in files if file.language == config.source_language), None)
+        if source is None:
+            continue
+        own = {file.language: file for file in files}
+        for tag in status:
+            file = own.get(tag)
+            version = file.data.get("source_version") if file is not None else None
+            if file is None:
+                state = "missing"
+            elif version is None:
+                state = "untracked"
+            else:
+                state = "current" if str(version) == source.digest else "outdated"
+            status[tag][name] = (state, source.digest)
+    return status
