@@ -114,8 +114,7 @@ def command_build(arguments: argparse.Namespace) -> int:
         return 1
     files = {**result.files, **compressed_copies(result.files)} if config.precompress else result.files
     write_site(files, config.output_dir, target.kept)
-    pages = sum(1 for path in result.files if path.endswith(".html"))
-    print(f"Built {pages} pages into {config.shown(config.output_dir)}/.")
+    print(f"Built {result.summary()} into {config.shown(config.output_dir)}/.")
     return 0
 
 
@@ -138,8 +137,7 @@ def command_check(arguments: argparse.Namespace) -> int:
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
         return 1
-    pages = len(result.site.entries) if result.site else 0
-    print(f"No errors in {pages} pages." if result.problems else f"No problems in {pages} pages.")
+    print(f"No errors in {result.summary()}." if result.problems else f"No problems in {result.summary()}.")
     return 0
 
 

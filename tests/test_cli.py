@@ -19,7 +19,9 @@ def test_build_writes_the_site_and_reports_the_count(scratch_site: ScratchSite, 
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
     assert main(["build", "--root", str(root)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Built ") and "_site/" in out
+    assert out == "Built 11 pages (3 code pages) in 3 languages into _site/.\n"
+    assert main(["check", "--root", str(root)]) == 0
+    assert capsys.readouterr().out == "No problems in 11 pages (3 code pages) in 3 languages.\n"
     assert (root / "_site" / "en" / "307" / "index.html").is_file()
     assert (root / "_site" / "fr" / "307" / "index.html").is_file()
 

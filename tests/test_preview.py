@@ -261,7 +261,7 @@ def test_sitegen_serve_prints_the_url_serves_and_stops_on_ctrl_c(project: Path) 
     reader.start()
     try:
         printed = [lines.get(timeout=60), lines.get(timeout=60)]
-        assert re.match(r"Built \d+ files in \d+ ms\.$", printed[0]), printed
+        assert re.match(r"Built \d+ pages \(\d+ code pages\) in 3 languages, in \d+ ms\.$", printed[0]), printed
         assert printed[1].startswith("Serving http://127.0.0.1:") and printed[1].endswith("/ (Ctrl+C to stop)\n"), printed
         url = printed[1].split()[1]
         response = Client(url).request("/en/307/")

@@ -56,10 +56,23 @@ class Fields:
         if value is None:
             return ()
         items = value if isinstance(value, list) else [value]
+        lines = self.item_lines(key) if isinstance(value, list) else ()
         result = []
-        for item in items:
+        for index, item in enumerate(items):
+            line = lines[index] if index < len(lines) else self.lines.get(key, 1)
+            if isinstance(item, dict) and len(item) == 1 and isinstance(value, list):
+                # "- The method: must not change." is a one-key mapping to YAML
+                ((first, rest),) = item.items()
+                self.problems.append(
+                    self.problem(
+                        line,
+                        f"{key}: this item holds ': ', so YAML reads it as 'key: value' instead of text",
+                        hint=f"quote the whole item: - '{first}: {rest}'" if rest is not None else "quote the whole item",
+                    )
+                )
+                continue
             if isinstance(item, (dict, list)) or item is None:
-                self.error(key, f"'{key}' must be text or a list of text")
+                self.problems.append(self.problem(line, f"'{key}' must be text or a list of text"))
                 continue
             result.append(str(item).strip())
         return tuple(result)
@@ -179,7 +192,9 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark else 1
         what = error.problem or error.context or "invalid YAML"
-        return None, [Problem(path, line, f"invalid YAML in front matter: {what}", hint=_yaml_hint(what))]
+        source_line = front_matter.split("\n")[line - 2] if mark and line - 2 < len(front_matter.split("\n")) else ""
+        # in the author's words first; the parser's own text stays, on a second line
+        return None, [Problem(path, line, f"{_explain_yaml(what, source_line)}\n    YAML says: {what}")]
     except _TooLarge as error:
         line = error.key.start_mark.line + 2 if error.key is not None else 1
         return None, [
@@ -206,12 +221,25 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
     return fields, fields.problems
 
 
-def _yaml_hint(what: str) -> str | None:
+def _explain_yaml(what: str, source_line: str) -> str:
+    """Return what a YAML error means for an author, with the fix."""
+    key = source_line.split(":", 1)[0].strip().lstrip("- ").strip() if ":" in source_line else ""
     if "mapping values are not allowed" in what:
-        return "quote a value that contains ': '"
-    if "found character '\\t'" in what:
-        return "indent with spaces, not tabs"
-    return None
+        field = f"the value of '{key}'" if key and not source_line.lstrip().startswith("- ") else "this line"
+        return (
+            f"{field} holds ': ', which YAML reads as the start of another 'key: value' (quote the whole value: 'like this: with quotes')"
+        )
+    if "found character '\\t'" in what or "\\t" in what:
+        return "a tab indents this line: YAML needs spaces (indent with spaces, not tabs)"
+    if "could not find expected ':'" in what:
+        return "this line is not 'key: value' (indent a value that goes on over several lines, or quote it)"
+    if "found undefined alias" in what or "found undefined tag" in what:
+        return "'*' or '!' starts this value, which YAML reads as an alias or a tag (quote the value)"
+    if "found character that cannot start any token" in what:
+        return "this value starts with a character YAML reserves, such as '`', '@' or '%' (quote the value)"
+    if "while scanning a quoted scalar" in what or "found unexpected end of stream" in what:
+        return "a quote is opened and never closed (close it, or use the other kind of quote)"
+    return "the front matter is not valid YAML here"
 
 
 def content_digest(text: str) -> str:

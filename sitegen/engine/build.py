@@ -74,6 +74,13 @@ class BuildResult:
         """Return the problems that fail only a strict build."""
         return [problem for problem in self.problems if problem.severity == "warning"]
 
+    def summary(self) -> str:
+        """Return "N pages (M code pages) in L languages": build, check and serve say it in the same words."""
+        pages = sum(1 for path in self.files if path.endswith(".html"))
+        codes = len(self.site.entries) if self.site else 0
+        languages = len(self.site.config.languages) if self.site else 0
+        return f"{pages} pages ({codes} code pages) in {languages} language{'' if languages == 1 else 's'}"
+
     def failed(self, strict: bool = False) -> bool:
         """Return whether the build must not be written."""
         return bool(self.errors or (strict and self.warnings))

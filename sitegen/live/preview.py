@@ -177,7 +177,7 @@ class Preview:
             self.site.clear_problems()
         elapsed = (time.perf_counter() - started) * 1000
         if changes is None:
-            self._say(f"Built {len(result.files)} files in {elapsed:.0f} ms.")
+            self._say(f"Built {result.summary()}, in {elapsed:.0f} ms.")
             return
         if swapped:
             changed = [f"{', '.join(swapped)} swapped in, and the links to it in {len(changed)} pages"]

@@ -6,6 +6,8 @@ language and updates the others (new strings added, removed ones made obsolete).
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -34,13 +36,27 @@ def update_catalogs(root: Path) -> list[Path]:
         else:
             catalog = Catalog(locale=locale_name(language), project=config.title)
         catalog.update(template)
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, omit_header=False, no_location=True, sort_output=True, ignore_obsolete=True, width=100)
+        if path.exists() and _without_stamps(path.read_bytes()) == _without_stamps(buffer.getvalue()):
+            continue  # no string changed: the file stays byte for byte as it is
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as file:
-            write_po(file, catalog, omit_header=False, no_location=True, sort_output=True, ignore_obsolete=True, width=100)
+        path.write_bytes(buffer.getvalue())
         written.append(path)
     return written
 
 
+_STAMPS = re.compile(rb'^"(?:POT-Creation-Date|Generated-By): [^"]*\\n"\n', re.MULTILINE)
+
+
+def _without_stamps(data: bytes) -> bytes:
+    """Return a catalog without the header lines that change on every run (the date, Babel's version)."""
+    return _STAMPS.sub(b"", data)
+
+
 if __name__ == "__main__":
-    for path in update_catalogs(Path.cwd()):
+    changed = update_catalogs(Path.cwd())
+    for path in changed:
         sys.stdout.write(f"updated {path}\n")
+    if not changed:
+        sys.stdout.write("catalogs unchanged: no UI string was added, changed or removed\n")

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from babel.messages.catalog import Catalog
+
     from sitegen.site.model import Config, Language
 
 DOMAIN = "messages"
@@ -75,11 +77,13 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
             translations[language.tag] = NullTranslations()
             continue
         if language.tag != config.source_language:
-            for message in catalog:
-                if message.id and (not message.string or message.fuzzy):
-                    state = "fuzzy" if message.fuzzy and message.string else "untranslated"
-                    line = message.lineno or None
-                    problems.append(Problem(config.shown(path), line, f"{state} UI string {message.id!r}: shown in English", "warning"))
+            problems += _untranslated(catalog, config.shown(path), language)
+        for message in catalog:
+            if message.id and (not message.string or message.fuzzy):
+                # in the catalog, not translated yet: the English text stands in, and the
+                # string is known to be there (check_catalogs does not call it missing)
+                message.string = message.id
+                message.flags.discard("fuzzy")
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -87,13 +91,38 @@ def load_translations(config: Config) -> tuple[dict[str, NullTranslations], list
     return translations, problems
 
 
+FOLD_AFTER = 3
+"""More untranslated strings than this in one catalog are one problem, not one each."""
+
+
+def _untranslated(catalog: Catalog, path: str, language: Language) -> list[Problem]:
+    """Return the untranslated and fuzzy strings of a catalog: each with its line, or one
+    problem for a catalog that is mostly still to translate (a new language)."""
+    waiting = [message for message in catalog if message.id and (not message.string or message.fuzzy)]
+    if len(waiting) > FOLD_AFTER:
+        return [
+            Problem(
+                path,
+                None,
+                f"{language.tag}: {len(waiting)} UI strings to translate",
+                "warning",
+                "until then they are shown in English; Poedit, Weblate or any gettext tool opens this file",
+            )
+        ]
+    problems = []
+    for message in waiting:
+        state = "fuzzy" if message.fuzzy and message.string else "untranslated"
+        problems.append(Problem(path, message.lineno or None, f"{state} UI string {message.id!r}: shown in English", "warning"))
+    return problems
+
+
 def check_catalogs(translations: Mapping[str, NullTranslations], messages: Mapping[str, str], config: Config) -> list[Problem]:
     """Return a warning for each UI string a catalog lacks (``make i18n`` adds it)."""
     problems = []
     for language in config.languages:
         catalog = getattr(translations.get(language.tag), "_catalog", None)
-        if language.tag == config.source_language or catalog is None:
-            continue  # the source language needs no catalog; a missing one is reported on load
+        if language.tag == config.source_language or catalog is None or not catalog_path(config, language).exists():
+            continue  # the source language needs no catalog; a missing one is one problem, reported on load
         for message, where in sorted(messages.items()):
             if message not in catalog:
                 problems.append(
