@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import sys
@@ -29,8 +30,8 @@ from sitegen.site.translations import git_changed_since, translation_status
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sitegen.site.model import Config, Language
-    from sitegen.site.translations import IntroStatus
+    from sitegen.site.model import Config, Intro, Language, Page
+    from sitegen.site.translations import IntroStatus, LanguageStatus
 
 FOLD_AFTER = 3
 """A warning repeated on more pages than this is shown this many times, then counted."""
@@ -218,7 +219,11 @@ def command_translations(arguments: argparse.Namespace) -> int:
         statuses = [status for status in statuses if status.tag == wanted.tag]
     if problems:
         report(problems, strict=False)
-    if arguments.format == "json":
+    if arguments.code is not None:
+        statuses = [status.only(arguments.code) for status in statuses]
+    if arguments.diff:
+        _print_diffs(config, statuses, pages, intros)
+    elif arguments.format == "json":
         data = {
             status.tag: {
                 "total": status.total,
@@ -291,6 +296,38 @@ def command_schema(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _print_diffs(config: Config, statuses: Sequence[LanguageStatus], pages: Sequence[Page], intros: Sequence[Intro]) -> None:
+    """Print, for each outdated translation, what changed in its source since the version it follows."""
+    from sitegen.content.versions import text_of_version
+
+    documents: dict[tuple[str, str], Page | Intro] = {(page.language, str(page.code)): page for page in pages if not page.draft}
+    documents.update({(intro.language, intro.key): intro for intro in intros if not intro.draft})
+    shown = 0
+    for status in statuses:
+        keys = [str(code) for code in status.outdated] + list(status.intros.outdated if status.intros else ())
+        for key in keys:
+            translation, source = documents[(status.tag, key)], documents[(config.source_language, key)]
+            version = translation.source_version or ""
+            old = text_of_version(config.root, source.source.path, version)
+            shown += 1
+            if old is None:
+                print(
+                    f"{translation.source.path}: cannot show what changed in {source.source.path}:"
+                    f" the version it follows ({version}) is not in the git history"
+                )
+                continue
+            print(f"{translation.source.path} follows {source.source.path} at {version}; since then:")
+            diff = difflib.unified_diff(
+                old.splitlines(keepends=True),
+                source.source.text.splitlines(keepends=True),
+                f"{source.source.path} ({version})",
+                f"{source.source.path} (now)",
+            )
+            sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in diff)
+    if not shown:
+        print("No outdated translation.")
+
+
 def _print_intros(intros: IntroStatus, segment: str) -> None:
     """Print the intro pages of a language that are missing or outdated."""
     if intros.missing:
@@ -325,7 +362,11 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--lang", help="language of the new page (default: the source language)")
     translations = add("translations", command_translations, "per language: pages translated, missing and outdated")
     translations.add_argument("--lang", help="only this language")
+    translations.add_argument("code", nargs="?", type=int, help="only this code")
     translations.add_argument("--format", choices=("text", "json"), default="text")
+    translations.add_argument(
+        "--diff", action="store_true", help="show what changed in the English page since the version each outdated translation follows"
+    )
     translations.add_argument(
         "--fail-on", action="append", choices=("missing", "outdated"), help="exit 1 if any page is missing / outdated (repeatable)"
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.cli import main
-from sitegen.content.front_matter import content_digest
+from sitegen.content.versions import source_version_of as content_digest
 from tests.conftest import ScratchSite, page
 
 Capture = pytest.CaptureFixture[str]

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from sitegen.content.front_matter import content_digest, decode, split_front_matter
+from sitegen.content.front_matter import decode, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.sources import read_source
+from sitegen.content.versions import source_version_of
 from sitegen.site.registry import load_registry, registry_spec
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def new_translation(source_file: Path, source_path: str) -> str:
         "# version of the source page this translation follows (sitegen translations compares it).\n"
         "# Remove 'draft: true' when the translation is done: until then readers see the source page.\n"
     )
-    return f"---\n{note}{kept}\nsource_version: {content_digest(text)}\ndraft: true\n---\n{body}"
+    return f"---\n{note}{kept}\nsource_version: {source_version_of(text)}\ndraft: true\n---\n{body}"
 
 
 def create_page(config: Config, code: int, language: Language) -> Path:

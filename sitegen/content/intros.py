@@ -7,10 +7,11 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
-from sitegen.content.front_matter import content_digest, decode, parse_yaml, split_front_matter
+from sitegen.content.front_matter import decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
 from sitegen.content.sources import list_folder, read_source
+from sitegen.content.versions import source_version_of
 from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def load_intro_text(text: str, path: str, language: str, key: str) -> tuple[Intr
     if any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems
     intro = Intro(
-        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
+        source=Source(path, 1, body_line, dict(fields.lines), source_version_of(text), text),
         language=language,
         key=key,
         title=title or None,

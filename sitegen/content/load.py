@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import yaml
 
 from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_more, read_specs, read_unofficial
-from sitegen.content.front_matter import Fields, content_digest, decode, parse_yaml, split_front_matter
+from sitegen.content.front_matter import Fields, decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.placeholders import body_placeholders, front_matter_placeholders
 from sitegen.content.sources import list_folder, read_source
+from sitegen.content.versions import source_version_of
 from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     if draft is not True:
         placeholders = [*front_matter_placeholders(path, fields.nodes), *body_placeholders(path, written_body, body_line)]
     page = Page(
-        source=Source(path, 1, body_line, dict(fields.lines), content_digest(text), text),
+        source=Source(path, 1, body_line, dict(fields.lines), source_version_of(text), text),
         language=language,
         code=code,
         name=name,

@@ -133,7 +133,7 @@ class Source:
     field_lines: Mapping[str, int] = field(default_factory=dict)
     """Line of each front-matter key, as written."""
     digest: str = ""
-    """Content hash of the file, the version a translation records."""
+    """The version of the file a translation records: its git blob id (:mod:`sitegen.content.versions`)."""
     text: str = field(default="", repr=False)
     """The file's text as written, for the checks that point at any line of it."""
 

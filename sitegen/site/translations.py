@@ -1,23 +1,22 @@
 """Translation status: per language, which pages are translated, missing or outdated.
 
-A translation records the version of the source page it was made from: the content
-hash that ``sitegen new --lang`` writes as ``source_version``, or MDN's
-``l10n.sourceCommit``, which only a git history can compare.
+A translation records the version of the source page it was made from: the git blob id
+that ``sitegen new --lang`` writes as ``source_version`` (or the SHA-256 prefix recorded
+before), or MDN's ``l10n.sourceCommit``, which only a git history can compare.
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from sitegen.content.versions import is_version_of, looks_like_git_id, object_type
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from sitegen.site.model import Config, Intro, Page
-
-_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +40,19 @@ class LanguageStatus:
     intros: IntroStatus | None = None
     """The intro pages (``index.md``, ``4xx.md``) of this language."""
 
+    def only(self, code: int) -> LanguageStatus:
+        """Return the status of one code alone (``sitegen translations CODE``): no intro pages."""
+        return LanguageStatus(
+            tag=self.tag,
+            total=1 if code in self.translated or code in self.missing else 0,
+            translated=tuple(item for item in self.translated if item == code),
+            missing=tuple(item for item in self.missing if item == code),
+            outdated={item: version for item, version in self.outdated.items() if item == code},
+            untracked=tuple(item for item in self.untracked if item == code),
+            orphans=tuple(item for item in self.orphans if item == code),
+            drafts=tuple(item for item in self.drafts if item == code),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class IntroStatus:
@@ -53,12 +65,15 @@ class IntroStatus:
 
 
 def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
-    """Return a function telling whether a file changed in git after a commit.
+    """Return a function telling whether a file changed in git after a commit (MDN's
+    ``sourceCommit``), or whether a blob id names another version of it.
 
-    It answers ``None`` when git cannot tell (no repository, unknown commit).
+    It answers ``None`` when git cannot tell (no repository, unknown object).
     """
 
     def changed(path: str, commit: str) -> bool | None:
+        if object_type(config.root, commit) == "blob":
+            return True  # the text of another version of the file: it changed
         try:
             result = subprocess.run(
                 ["git", "log", "--format=%H", f"{commit}..HEAD", "--", path],
@@ -82,10 +97,17 @@ def is_outdated(translation: Page | Intro, source: Page | Intro, changed_since: 
     version = translation.source_version
     if version is None:
         return None
-    if version == source.source.digest:
+    if version == source.source.digest or is_version_of(version, source.source.text):
         return False
-    if _COMMIT.match(version) and len(version) != len(source.source.digest):
-        return changed_since(source.source.path, version) if changed_since else None
+    if looks_like_git_id(version):
+        # MDN's l10n.sourceCommit is a commit: ask git whether the file changed since;
+        # anything else (a blob id of an older text) is simply another version
+        since = changed_since(source.source.path, version) if changed_since else None
+        if since is not None:
+            return since
+        # git cannot tell: a recorded blob id that is not the current one is another version;
+        # a commit of MDN's cannot be compared without its history
+        return None if getattr(translation, "format", "native") == "mdn" else True
     return True
 
 
