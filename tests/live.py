@@ -100,7 +100,10 @@ class EventStream:
 
 BROKEN_FRONT_MATTER = ("---\n", "---\nbroken: [unclosed\nnext: line\n")
 """An edit (old, new) that breaks a page's front matter whatever the page says."""
-BROKEN_FRONT_MATTER_ERROR = "3: invalid YAML in front matter: expected ',' or ']', but got ':'"
+BROKEN_FRONT_MATTER_ERROR = (
+    "3: a '[' or '{' list is not closed before this line, or one of its items holds ': ' (close it, or quote the item)"
+    "\n    YAML says: expected ',' or ']', but got ':'"
+)
 """What the loader says about it, after ``path:``."""
 
 

@@ -43,8 +43,9 @@ def test_failed_build_leaves_the_previous_site_untouched(scratch_site: ScratchSi
     assert main(["build", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     # every problem of the build, together, sorted, then the summary
-    assert err.splitlines()[:2] == [
-        "content/en/307.md:2: invalid YAML in front matter: expected the node content, but found '<stream end>'",
+    assert err.splitlines()[:3] == [
+        "content/en/307.md:2: the front matter ends inside a value: a '[' or '{' is not closed (close it, or quote the value)",
+        "    YAML says: expected the node content, but found '<stream end>'",
         "content/en/308.md:1: no front matter: the file must start with a '---' line (did you forget the '---' lines around the YAML?)",
     ]
     assert "Nothing written: _site/ is unchanged." in err

@@ -231,6 +231,10 @@ def _explain_yaml(what: str, source_line: str) -> str:
         )
     if "found character '\\t'" in what or "\\t" in what:
         return "a tab indents this line: YAML needs spaces (indent with spaces, not tabs)"
+    if "expected ',' or ']'" in what or "expected ',' or '}'" in what:
+        return "a '[' or '{' list is not closed before this line, or one of its items holds ': ' (close it, or quote the item)"
+    if "expected the node content" in what and "<stream end>" in what:
+        return "the front matter ends inside a value: a '[' or '{' is not closed (close it, or quote the value)"
     if "could not find expected ':'" in what:
         return "this line is not 'key: value' (indent a value that goes on over several lines, or quote it)"
     if "found undefined alias" in what or "found undefined tag" in what:
