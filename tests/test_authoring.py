@@ -131,6 +131,7 @@ def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, cap
             "orphans": [],
             "drafts": [],
             "intros": {"missing": [], "outdated": {}, "untracked": []},
+            "data_files": {},
         }
     }
     assert main(["translations", "--root", str(root), "--lang", "fr", "--fail-on", "outdated"]) == 1
