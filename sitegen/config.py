@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sitegen.content.raw_html import RAW_HTML_MODES
 from sitegen.site.model import Config, Language, Problem
 from sitegen.site.urls import checked_base_url, url_problem
 
@@ -26,6 +27,7 @@ TOP_KEYS = {
     "repository": "URL of the source repository, for translators",
     "precompress": "write a .gz and a .br copy beside each text file (true or false)",
     "french_typography": "languages whose pages follow French typography (default: the French ones)",
+    "raw_html": "raw HTML in pages: allow, warn or deny",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn", "draft", "disabled"}
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -229,6 +231,12 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         problems.append(Problem(CONFIG_FILE, _line_of(text, "precompress", top), f"precompress must be true or false, not {precompress!r}"))
         precompress = False
     french_typography = _french_typography(settings, languages, text, top, problems)
+    raw_html = settings.get("raw_html", "allow")
+    if raw_html not in RAW_HTML_MODES:
+        problems.append(
+            Problem(CONFIG_FILE, _line_of(text, "raw_html", top), "raw_html must be 'allow', 'warn' or 'deny', not " + repr(raw_html))
+        )
+        return None, problems
     root = root.resolve()
 
     def folder(key: str, default: str) -> Path:
@@ -247,6 +255,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         output_dir=folder("output", "_site"),
         repository_url=str(repository) if repository else None,
         french_typography=french_typography,
+        raw_html=raw_html,
         drafts=drafts,
         precompress=precompress,
         hidden_segments=tuple(hidden),

@@ -7,14 +7,18 @@ a deadline; nothing sleeps.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import importlib.util
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
 from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR, Running, running
+from tests.polling import wait_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -33,6 +37,14 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT = 20_000
 """Milliseconds any one expectation may take before the test fails."""
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  var where = event.sourceFile + ":" + event.lineNumber;
+  window.cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " " + where);
+});
+"""
+"""Runs before any script of every document: records what the Content-Security-Policy blocks."""
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +67,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     opened = browser.new_page()
     opened.set_default_timeout(TIMEOUT)
+    opened.add_init_script(RECORD_VIOLATIONS)
     try:
         yield opened
     finally:
@@ -70,12 +83,35 @@ def live(project: Path) -> Iterator[Running]:
 def open_live(page: Page, url: str) -> None:
     """Open ``url`` and wait until its live-reload script is connected; mark the document."""
     page.goto(url)
-    page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")
+    wait_in(page, "window.sitegenLive && window.sitegenLive.connected")
     page.evaluate("window.sameDocument = true")  # gone once the page reloads
 
 
 def same_document(page: Page) -> Any:
     return page.evaluate("window.sameDocument === true")
+
+
+def wait_in(page: Page, expression: str) -> None:
+    """Wait until ``expression`` is true in the page.
+
+    Playwright's ``wait_for_function`` builds its predicate with ``eval``, which the pages'
+    Content-Security-Policy forbids (no ``'unsafe-eval'``); ``page.evaluate`` is not bound
+    by it. A page being replaced (a reload) reads as not yet.
+    """
+    from playwright.sync_api import Error
+
+    def check() -> Any:
+        try:
+            return page.evaluate(expression)
+        except Error:
+            return False
+
+    wait_for(check, expression, TIMEOUT / 1000)
+
+
+def violations(page: Page) -> Any:
+    """Return what the Content-Security-Policy blocked in the current document."""
+    return page.evaluate("window.cspViolations")
 
 
 def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> None:
@@ -87,6 +123,7 @@ def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> Non
     # only the body changed: it was refreshed in place, keeping the document
     assert page.evaluate("window.sitegenLive.refreshes") == 1
     assert same_document(page)
+    assert violations(page) == []  # the dev server sends the site's policy: live reload lives within it
 
 
 def test_an_edit_that_changes_the_head_reloads_the_page(live: Running, page: Page) -> None:
@@ -105,7 +142,7 @@ def test_an_edit_of_another_page_leaves_this_one_alone(live: Running, page: Page
     open_live(page, live.preview.url + "en/307/")
     generation = page.evaluate("window.sitegenLive.generation")
     live.edit("content/fr/307.md", "\n## ", "\nUne phrase de plus.\n\n## ")
-    page.wait_for_function(f"window.sitegenLive.generation > {generation}")  # the reload event came
+    wait_in(page, f"window.sitegenLive.generation > {generation}")  # the reload event came
     expect(page.locator("article")).not_to_contain_text("Une phrase de plus.")
     assert page.evaluate("window.sitegenLive.refreshes") == 0
     assert same_document(page)
@@ -116,8 +153,8 @@ def test_a_stylesheet_change_is_swapped_in_without_a_reload(live: Running, page:
     href = page.get_attribute('link[rel="stylesheet"]', "href")
     with (live.root / "static/style.css").open("a", encoding="utf-8") as stylesheet:
         stylesheet.write("\nbody { background-color: rgb(1, 2, 3) !important; }\n")
-    page.wait_for_function("getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'")
-    page.wait_for_function("document.querySelectorAll('link[rel=stylesheet]').length === 1")  # the old one removed
+    wait_in(page, "getComputedStyle(document.body).backgroundColor === 'rgb(1, 2, 3)'")
+    wait_in(page, "document.querySelectorAll('link[rel=stylesheet]').length === 1")  # the old one removed
     assert same_document(page)
     assert page.get_attribute('link[rel="stylesheet"]', "href") != href
 
@@ -132,6 +169,7 @@ def test_a_template_error_shows_an_overlay_until_it_is_fixed(live: Running, page
     expect(overlay).to_contain_text(f"templates/code.html:{line}: template syntax error: unexpected '}}'", timeout=TIMEOUT)
     expect(page.locator("h1")).to_contain_text("Temporary Redirect")  # the last good page, underneath
     assert same_document(page)
+    assert violations(page) == []  # the overlay is styled through the CSSOM, which the policy allows
     live.edit("templates/code.html", "{{ broken }", "")
     expect(overlay).to_have_count(0, timeout=TIMEOUT)
     expect(page.locator("h1")).to_contain_text("Temporary Redirect")
@@ -176,4 +214,60 @@ def test_the_page_reconnects_and_reloads_after_the_server_restarts(project: Path
     port = int(url.rsplit(":", 1)[1].strip("/"))
     with running(project, port=port):
         expect(page.locator("article")).to_contain_text("Use a 307 (after a restart) when", timeout=TIMEOUT)
-        page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")
+        wait_in(page, "window.sitegenLive && window.sitegenLive.connected")
+
+
+class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site with the headers of its ``_headers`` file, as Netlify would."""
+
+    headers_to_send: ClassVar[dict[str, str]] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def built(project: Path, tmp_path: Path) -> Iterator[str]:
+    """Return the URL of the real site, built and served with its ``_headers``."""
+    from sitegen.cli import main
+
+    out = tmp_path / "out"
+    assert main(["build", "--root", str(project), "--out", str(out)]) == 0
+    lines = (out / "_headers").read_text("utf-8").splitlines()
+    headers = dict(line.strip().split(": ", 1) for line in lines if line.startswith("  "))
+    handler = type("Handler", (_HeadersHandler,), {"headers_to_send": headers})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_built_pages_load_under_their_policy_with_nothing_blocked(built: str, browser: Browser) -> None:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.add_init_script(RECORD_VIOLATIONS)
+    try:
+        response = page.goto(built)
+        assert response is not None and "frame-ancestors 'none'" in (response.headers.get("content-security-policy") or "")
+        # the chooser's script is a file now, and it ran: the reader's language comes first
+        page.wait_for_selector("#choices li.suggested")
+        assert page.evaluate("document.querySelector('#choices li').dataset.lang") == "fr"
+        assert violations(page) == []
+        for path in ("en/", "fr/4xx/", "en/307/", "pt-br/308/", "en/compare/redirects/", "404.html"):
+            page.goto(built + path)
+            page.wait_for_load_state("load")
+            assert violations(page) == [], path
+            # the stylesheet applied: the policy lets the site's own styles through
+            assert page.evaluate("getComputedStyle(document.body).marginTop") != "8px", path
+    finally:
+        context.close()

@@ -23,6 +23,7 @@ from pygments.util import ClassNotFound
 from sitegen.content.headings import OUTLINE, SOURCE_OUTLINE, HeadingIds, Outline, headings_plugin, slugify
 from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
 from sitegen.content.macros import MAX_CALL_LENGTH, Macro, TemplateTag, macros_plugin, parse_macro, parse_tag
+from sitegen.content.raw_html import risky_parts
 from sitegen.content.spec_refs import SpecRef
 from sitegen.site.model import Problem, Reference, SpecLink, is_number
 from sitegen.site.urls import BODY_SCHEMES, MDN_ORIGIN, linked_code, mdn_url, url_problem
@@ -82,6 +83,8 @@ class BodyContext:
     """The headings of the page this translation follows, whose ids it takes by position."""
     source_path: str | None = None
     """That page's file, for messages."""
+    raw_html: str = "allow"
+    """``allow`` raw HTML, ``warn`` about its risky parts, or ``deny`` it (:mod:`sitegen.content.raw_html`)."""
 
 
 @dataclass(slots=True)
@@ -94,6 +97,10 @@ class _Env:
     def warn(self, line: int, message: str, hint: str | None = None) -> None:
         path, start = self.context.path, self.context.body_line
         self.problems.append(Problem(path, start + line, message, "warning", hint))
+
+    def error(self, line: int, message: str, hint: str | None = None) -> None:
+        path, start = self.context.path, self.context.body_line
+        self.problems.append(Problem(path, start + line, message, "error", hint))
 
     def refer(self, code: int, line: int) -> None:
         if code != self.context.own_code:
@@ -145,6 +152,7 @@ def create_markdown(allow_html: bool = True) -> MarkdownIt:
     md.use(limits_plugin)
     md.use(macros_plugin)
     md.core.ruler.after("macro_lines", "shift_headings", _shift_headings)
+    md.core.ruler.after("shift_headings", "align_cells", _align_cells)
     md.core.ruler.after("shift_headings", "rewrite_links", _rewrite_links)
     md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
     md.use(headings_plugin)
@@ -164,6 +172,16 @@ def _shift_headings(state: StateCore) -> None:
     for token in state.tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def _align_cells(state: StateCore) -> None:
+    """Give aligned table cells a class (``align-right``), not a ``style`` attribute: the
+    site's Content-Security-Policy allows no inline style."""
+    for token in state.tokens:
+        style = str(token.attrs.get("style", ""))
+        if token.type in ("th_open", "td_open") and style.startswith("text-align:"):
+            del token.attrs["style"]
+            token.attrSet("class", f"align-{style.removeprefix('text-align:')}")
 
 
 def _drop_empty_sections(state: StateCore) -> None:
@@ -298,6 +316,19 @@ def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options:
     sitegen_env: _Env = env["sitegen"]
     first_line = token.map[0] if token.map else token.meta.get("line", 0) if token.meta else 0
     content = token.content
+    mode = sitegen_env.context.raw_html
+    if mode == "deny" and content.startswith("</"):
+        return html.escape(content)  # the opening tag is reported
+    if mode == "deny":
+        shown = " ".join(content.split())
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        sitegen_env.error(
+            first_line, f"raw HTML is not allowed on this site: {shown}", 'raw_html = "deny" in [tool.sitegen]; write it in markdown'
+        )
+        return html.escape(content)
+    if mode == "warn":
+        for offset, what in risky_parts(content):
+            sitegen_env.warn(first_line + offset, f"raw HTML: {what}", 'reported because raw_html = "warn" in [tool.sitegen]')
     parts: list[str] = []
     done = newlines = 0
     last_open = last_close = -1  # positions of the last "<" and ">" before the macro

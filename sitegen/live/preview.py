@@ -22,6 +22,7 @@ from sitegen.engine.build import build_site
 from sitegen.engine.incremental import IncrementalStages
 from sitegen.live.serve import LiveSite, PreviewServer
 from sitegen.live.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
+from sitegen.render.policy import security_headers
 from sitegen.site import urls
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ class Preview:
         self._config_failed = False
         """Whether the configuration could not be read last time: read it again on any change."""
         self._stopped = threading.Event()
-        self._server = PreviewServer(self.site, host, port)  # binds now: a port in use fails here
+        # binds now: a port in use fails here; the policy is the built site's: live reload needs no more
+        self._server = PreviewServer(self.site, host, port, dict(security_headers()))
         self._watcher = Watcher(watch_targets(config), self.rebuild, delay)
 
     @property

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/__sitegen/events"
+SCRIPT_PATH = "/__sitegen/live.js"
+"""The live-reload script, a file: the pages' Content-Security-Policy allows no inline script."""
 PING_SECONDS = 15.0
 """A comment line this often tells a dead connection from a quiet one."""
 RETRY_MILLISECONDS = 500
@@ -180,7 +182,7 @@ def client_snippet(site: LiveSite, snapshot: Snapshot, keys: Sequence[str] | Non
     """Return the live-reload script for a page made from these output paths."""
     settings = {"events": EVENTS_PATH, "boot": site.boot, "generation": snapshot.generation, "keys": keys}
     attribute = html.escape(json.dumps(settings), quote=True)
-    return f'<script data-sitegen="{attribute}">\n{CLIENT_SCRIPT}</script>\n'.encode()
+    return f'<script data-sitegen="{attribute}" src="{SCRIPT_PATH}"></script>\n'.encode()
 
 
 class BadRequest(ValueError):
@@ -223,9 +225,10 @@ def find(files: Mapping[str, bytes], mount: str, path: str) -> tuple[str | None,
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], site: LiveSite) -> None:
+    def __init__(self, address: tuple[str, int], site: LiveSite, headers: Mapping[str, str]) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.site = site
+        self.headers = dict(headers)
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -262,6 +265,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path == EVENTS_PATH and not head:
             self._stream_events(site)
+            return
+        if path == SCRIPT_PATH:
+            self._send(HTTPStatus.OK, CONTENT_TYPES[".js"], CLIENT_SCRIPT.encode(), head)
             return
         snapshot = site.snapshot
         if not snapshot.built:
@@ -302,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
-            for name, value in (headers or {}).items():
+            for name, value in {**self.server.headers, **(headers or {})}.items():
                 self.send_header(name, value)
             self.end_headers()
             if not head:
@@ -334,11 +340,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PreviewServer:
-    """Serves a :class:`LiveSite` on ``host:port`` from a background thread."""
+    """Serves a :class:`LiveSite` on ``host:port`` from a background thread; ``headers`` go
+    with every response (the site's Content-Security-Policy)."""
 
-    def __init__(self, site: LiveSite, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(self, site: LiveSite, host: str = "127.0.0.1", port: int = 8000, headers: Mapping[str, str] | None = None) -> None:
         self.site = site
-        self._server = _Server((host, port), site)
+        self._server = _Server((host, port), site, headers or {})
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="sitegen-http", daemon=True)
 
     @property

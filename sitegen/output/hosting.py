@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitegen.render.plan import STYLESHEET
+from sitegen.render.policy import security_headers
 from sitegen.site import urls
 
 if TYPE_CHECKING:
@@ -44,11 +45,9 @@ class CacheRule:
 
 
 def extra_headers(config: Config) -> tuple[tuple[str, str], ...]:
-    """Return the headers every response gets on every host, beside ``Cache-Control``.
-
-    The place for security headers such as a Content-Security-Policy.
-    """
-    return ()
+    """Return the headers every response gets on every host, beside ``Cache-Control``:
+    the Content-Security-Policy and the other security headers (:mod:`sitegen.render.policy`)."""
+    return security_headers()
 
 
 def cache_rules(config: Config, paths: Iterable[str]) -> tuple[CacheRule, ...]:

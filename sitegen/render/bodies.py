@@ -61,7 +61,9 @@ def _inline(md: MarkdownIt, text: str, context: BodyContext) -> tuple[str, str, 
     return rendered.html.strip().removeprefix("<p>").removesuffix("</p>"), rendered.first_paragraph, list(rendered.problems)
 
 
-def _body_context(entry: Entry, body_line: int, link_for: LinkFor, source: tuple[Outline, str] | None = None) -> BodyContext:
+def _body_context(
+    entry: Entry, body_line: int, link_for: LinkFor, source: tuple[Outline, str] | None = None, raw_html: str = "allow"
+) -> BodyContext:
     registry = load_registry()
     return BodyContext(
         path=entry.page.source.path,
@@ -73,6 +75,7 @@ def _body_context(entry: Entry, body_line: int, link_for: LinkFor, source: tuple
         own_code=entry.code,
         source_outline=source[0] if source else None,
         source_path=source[1] if source else None,
+        raw_html=raw_html,
     )
 
 
@@ -116,7 +119,7 @@ def render_markdown(
         entry = site.entries[key]
         page = entry.page
         source = _source_outline(site, md, entry, bodies)
-        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for, source))
+        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for, source, site.config.raw_html))
         bodies[key] = body
         problems.extend(body.problems)
         if page.takeaways:
@@ -182,6 +185,7 @@ def render_intros(
                 plain_name=lambda code: registry[code].name if code in registry else None,
                 specs=(),
                 own_code=0,
+                raw_html=site.config.raw_html,
             )
 
         body = render_body(md, intro.body, context(intro.source.body_line))

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 import babel
 import babel.lists
 import jinja2
+import markupsafe
 
 from sitegen.render.api import API_KINDS, api_view
 from sitegen.render.comparisons import comparison_context, comparison_links
 from sitegen.render.guide import guide_context, guide_link
 from sitegen.render.knowledge import body_with_exchange, constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
+from sitegen.render.policy import content_security_policy
 from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
 from sitegen.site.model import Config, Language
@@ -32,6 +34,11 @@ if TYPE_CHECKING:
     from sitegen.render.bodies import Rendered, RenderedIntro
     from sitegen.site.model import Problem
     from sitegen.site.resolve import Entry, Site
+
+
+META_POLICY = markupsafe.Markup(content_security_policy(header=False))
+"""The Content-Security-Policy every page carries in a ``<meta http-equiv>`` (a constant
+without ``"``, ``<`` or ``&``: its ``'`` need no escaping in a double-quoted attribute)."""
 
 
 class Renderer:
@@ -77,6 +84,7 @@ class Renderer:
                 "root": urls.home_url(config),
                 "stylesheet": self.stylesheet_url,
                 "icon": self.icon_url,
+                "csp": META_POLICY,
             },
             "canonical": canonical,
             "alternates": alternates,
@@ -343,7 +351,8 @@ class Renderer:
             return "404.html", context
         if output.kind == "alias":
             assert output.target is not None
-            return "alias.html", {"lang": language.tag, "target": output.target, "canonical": urls.absolute(config, output.target)}
+            target, canonical = output.target, urls.absolute(config, output.target)
+            return "alias.html", {"lang": language.tag, "target": target, "canonical": canonical, "site": {"csp": META_POLICY}}
         if output.kind == "sitemap":
             return "sitemap.xml", {"urls": self.sitemap_urls()}
         if output.kind == "robots":

@@ -93,6 +93,9 @@ class Config:
     """Tags of the languages whose pages ``check`` holds to French typography."""
     precompress: bool = False
     """Write a ``.gz`` and a ``.br`` copy beside each text file of the built site."""
+    raw_html: str = "allow"
+    """Raw HTML in bodies: ``allow``, ``warn`` (``check`` reports scripts, event handlers,
+    frames) or ``deny`` (an error)."""
     drafts: bool = False
     """Build draft pages and draft languages too, marked as such (``--drafts``, for preview)."""
     hidden_segments: tuple[str, ...] = ()
