@@ -74,8 +74,10 @@ def overview_svg(tree: dict[str, Any], title: str, description: str) -> str:
     root_y = line(0, tree["question"], "g-root")
     walk(tree, 1, root_y)
     height = 24 + count * ROW - 8
+    # a group, not an img: its leaves are links, which an img would hide from assistive technologies
     return (
-        f'<svg width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="guide-title guide-desc">'
+        f'<svg width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="group" '
+        'aria-labelledby="guide-title" aria-describedby="guide-desc">'
         f'<title id="guide-title">{escape(title)}</title><desc id="guide-desc">{escape(description)}</desc>'
         f"{''.join(links)}{''.join(rows)}</svg>"
     )
