@@ -132,3 +132,16 @@ def test_the_guide_opens_without_javascript(browser: Browser, site_url: str) -> 
         assert not page_scrolls_sideways(page)
     finally:
         context.close()
+
+
+def test_on_a_wide_screen_the_page_keeps_its_reading_width(browser: Browser, site_url: str) -> None:  # noqa: F811
+    # the stylesheet's layout rules survive the rules added for tables, diagrams and copy buttons
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/fr/307/")
+        width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+        size = page.evaluate("getComputedStyle(document.querySelector('main')).fontSize")
+        assert width <= 48 * 16 and size == "16px"
+    finally:
+        context.close()
