@@ -5,7 +5,6 @@
   if (!navigator.clipboard || !window.isSecureContext) return;
   document.querySelectorAll("table[data-copy]").forEach(function (table) {
     var label = table.getAttribute("data-copy");
-    var copied = table.getAttribute("data-copied");
     table.querySelectorAll("td > code").forEach(function (code) {
       var button = document.createElement("button");
       button.type = "button";
@@ -14,7 +13,7 @@
       button.setAttribute("aria-label", label + " " + code.textContent);
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(code.textContent).then(function () {
-          button.textContent = copied;
+          button.textContent = "\u2713"; // a check mark: copied
           window.setTimeout(function () { button.textContent = label; }, 2000);
         });
       });

@@ -107,4 +107,4 @@ def test_an_untranslated_page_marks_the_diagram_with_the_readers_language(site: 
     page = BeautifulSoup(site["fr/103/index.html"].decode(), "html.parser")
     box = page.select_one("div.exchange")
     assert box is not None and box["lang"] == "fr"
-    assert len(box.select("line.d")) == 1  # the 103, dashed
+    assert len(box.select("path.d")) == 1  # the 103, dashed

@@ -197,19 +197,18 @@ def render_svg(arrows: list[Arrow], proxy: bool, gettext: Callable[[str], str], 
         head = x[arrow.receiver]
         tip = head - 7 if head > x[arrow.sender] else head + 7
         dash = ' class="d"' if arrow.kind in ("failure", "interim", "follow") else ""
-        rows.append(f'<line x1="{x[arrow.sender]}" y1="{line_y}" x2="{tip}" y2="{line_y}"{dash}/>')
-        rows.append(f'<path d="M{head} {line_y} L{tip} {line_y - 5} L{tip} {line_y + 5}Z"/>')
+        # one path: the shaft, then the arrowhead (stroked and filled alike)
+        rows.append(f'<path d="M{x[arrow.sender]} {line_y}H{tip}M{head} {line_y}L{tip} {line_y - 5}V{line_y + 5}Z"{dash}/>')
         steps.append(f"{number}. {gettext(LANES[arrow.sender])} → {gettext(LANES[arrow.receiver])}: {label}")
         y = line_y + 28
     height = y - 8
     heads = "".join(
-        f'<text x="{x[lane]}" y="20" class="l">{escape(gettext(LANES[lane]))}</text>'
-        f'<line x1="{x[lane]}" y1="28" x2="{x[lane]}" y2="{height}" class="l"/>'
+        f'<text x="{x[lane]}" y="20" class="l">{escape(gettext(LANES[lane]))}</text><path d="M{x[lane]} 28V{height}" class="l"/>'
         for lane in lanes
     )
     description = escape(" ".join(steps))
     return (
-        f'<svg width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-labelledby="exchange-title exchange-desc">'
         f'<title id="exchange-title">{escape(title)}</title><desc id="exchange-desc">{description}</desc>'
         f"{heads}{''.join(rows)}</svg>"
