@@ -12,12 +12,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# pyproject.toml describes the package only (the site's configuration is sitegen.toml):
+# the package is installed again only when it changes. PYTHONWARNINGS silences
+# setuptools' notes about editable installs, which are not about this project.
+PIP_INSTALL := PYTHONWARNINGS=ignore $(BIN)/pip install --quiet
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(STAMP) $@
 
 build: $(STAMP)  ## build the site into _site/

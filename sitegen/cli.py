@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.config import CONFIG_FILE, key_line, load_config
+from sitegen.config import config_file, find_root, key_line, load_config
 from sitegen.content.authoring import AuthoringError, create_page
 from sitegen.content.data_files import data_file_status
 from sitegen.content.intros import load_intros
@@ -81,7 +81,8 @@ def report(problems: Sequence[Problem], strict: bool) -> None:
 
 def _config(arguments: argparse.Namespace) -> Config | None:
     overrides = {"output": str(Path(arguments.out).resolve())} if getattr(arguments, "out", None) else None
-    config, problems = load_config(Path(arguments.root), overrides, drafts=getattr(arguments, "drafts", False))
+    root = Path(arguments.root) if arguments.root else find_root(Path.cwd()) or Path.cwd()
+    config, problems = load_config(root, overrides, drafts=getattr(arguments, "drafts", False))
     if problems or config is None:
         report(problems, arguments.strict)
     if config is None or any(problem.severity == "error" for problem in problems) or (arguments.strict and problems):
@@ -125,7 +126,7 @@ def _output_naming(arguments: argparse.Namespace, config: Config) -> Naming:
         return Naming(arguments.out, None, "--out")
     line = key_line(config.root, "output")
     if line is not None:
-        return Naming(CONFIG_FILE, line, "output")
+        return Naming(config_file(config.root), line, "output")
     return Naming(config.shown(config.output_dir), None, "the output folder")
 
 
@@ -346,7 +347,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--root", default=".", help="project root (default: the current folder)")
+        command.add_argument(
+            "--root", help="project root (default: the nearest folder with sitegen.toml, or pyproject.toml with [tool.sitegen])"
+        )
         command.add_argument("--strict", action="store_true", help="fail on warnings too")
         command.set_defaults(handler=handler)
         return command

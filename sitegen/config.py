@@ -1,4 +1,10 @@
-"""Read and check the site configuration: ``[tool.sitegen]`` in ``pyproject.toml``."""
+"""Read and check the site configuration: ``sitegen.toml``, or ``[tool.sitegen]`` in
+``pyproject.toml``.
+
+The site's own file keeps the configuration apart from the package's: editing it never
+makes ``make build`` reinstall anything. A ``[tool.sitegen]`` table in ``pyproject.toml``
+is still read where there is no ``sitegen.toml``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,10 @@ from sitegen.content.raw_html import RAW_HTML_MODES
 from sitegen.site.model import Config, Language, Problem
 from sitegen.site.urls import checked_base_url, url_problem
 
-CONFIG_FILE = "pyproject.toml"
+CONFIG_FILE = "sitegen.toml"
+"""The site's configuration file, at the project root."""
+PYPROJECT = "pyproject.toml"
+"""Read instead, from its ``[tool.sitegen]`` table, where there is no ``sitegen.toml``."""
 TOP_KEYS = {
     "title": "site title in the source language",
     "base_url": "absolute URL the site is published at",
@@ -49,10 +58,32 @@ def _line_of(text: str, key: str, start: int = 0) -> int | None:
     return None
 
 
-def key_line(root: Path, key: str) -> int | None:
-    """Return the line of ``key`` in ``[tool.sitegen]`` of the project at ``root``, if it is there."""
+def config_file(root: Path) -> str:
+    """Return the name of the configuration file of the project at ``root``."""
+    return CONFIG_FILE if (root / CONFIG_FILE).is_file() or not (root / PYPROJECT).is_file() else PYPROJECT
+
+
+def is_project(folder: Path) -> bool:
+    """Return whether ``folder`` is a sitegen project root: ``sitegen.toml``, or ``pyproject.toml`` with ``[tool.sitegen]``."""
+    if (folder / CONFIG_FILE).is_file():
+        return True
     try:
-        text = (root / CONFIG_FILE).read_text("utf-8")
+        text = (folder / PYPROJECT).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*\[\[?\s*tool\.sitegen[\].]", text, re.MULTILINE) is not None
+
+
+def find_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` that is a project root, as git finds its repository."""
+    start = start.resolve()
+    return next((folder for folder in (start, *start.parents) if is_project(folder)), None)
+
+
+def key_line(root: Path, key: str) -> int | None:
+    """Return the line of ``key`` in the configuration of the project at ``root``, if it is there."""
+    try:
+        text = (root / config_file(root)).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     return _line_of(text, key, _sitegen_start(text))
@@ -60,7 +91,7 @@ def key_line(root: Path, key: str) -> int | None:
 
 def _language_starts(text: str) -> list[int]:
     """Return the 0-based line of each ``[[tool.sitegen.languages]]`` header."""
-    return [number for number, line in enumerate(text.split("\n")) if re.match(r"^\s*\[\[\s*tool\.sitegen\.languages\s*\]\]", line)]
+    return [number for number, line in enumerate(text.split("\n")) if re.match(r"^\s*\[\[\s*(?:tool\.sitegen\.)?languages\s*\]\]", line)]
 
 
 def _sitegen_start(text: str) -> int:
@@ -83,7 +114,7 @@ def _unknown(key: str, known: set[str] | dict[str, str], path: str, line: int | 
 
 
 def _french_typography(
-    settings: dict[str, Any], languages: list[Language], text: str, top: int, problems: list[Problem]
+    settings: dict[str, Any], languages: list[Language], text: str, top: int, problems: list[Problem], file_name: str = CONFIG_FILE
 ) -> tuple[str, ...]:
     """Return the tags of the languages held to French typography: as configured, or the French ones."""
     value = settings.get("french_typography")
@@ -91,15 +122,13 @@ def _french_typography(
         return tuple(language.tag for language in languages if language.tag.lower().split("-")[0] == "fr")
     line = _line_of(text, "french_typography", top)
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.append(
-            Problem(CONFIG_FILE, line, "'french_typography' must be a list of language tags such as [\"fr\"] ([] turns it off)")
-        )
+        problems.append(Problem(file_name, line, "'french_typography' must be a list of language tags such as [\"fr\"] ([] turns it off)"))
         return ()
     tags = []
     for item in value:
         language = next((language for language in languages if item.lower() in (language.tag.lower(), language.segment)), None)
         if language is None:
-            problems.append(Problem(CONFIG_FILE, line, f"french_typography: '{item}' is not a configured language", "warning"))
+            problems.append(Problem(file_name, line, f"french_typography: '{item}' is not a configured language", "warning"))
         else:
             tags.append(language.tag)
     return tuple(tags)
@@ -110,37 +139,48 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
 
     ``drafts`` builds draft pages and draft languages too, for preview (``--drafts``).
     """
-    path = root / CONFIG_FILE
+    file_name = config_file(root)
+    path = root / file_name
+    table = "[tool.sitegen]" if file_name == PYPROJECT else file_name
     problems: list[Problem] = []
     try:
         text = path.read_text("utf-8")
         data = tomllib.loads(text)
     except FileNotFoundError:
-        return None, [Problem(CONFIG_FILE, None, f"no {CONFIG_FILE} in {root}: is this a sitegen project?")]
+        return None, [
+            Problem(
+                CONFIG_FILE,
+                None,
+                f"no {CONFIG_FILE} (or {PYPROJECT} with [tool.sitegen]) in {root} or any folder above it: is this a sitegen project?",
+            )
+        ]
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line_match = re.search(r"line (\d+)", str(error))
         line = int(line_match.group(1)) if line_match else None
-        return None, [Problem(CONFIG_FILE, line, f"invalid TOML: {error}")]
+        return None, [Problem(file_name, line, f"invalid TOML: {error}")]
     except OSError as error:
-        return None, [Problem(CONFIG_FILE, None, f"cannot read {path}: {error.strerror or error}")]
-    tool = data.get("tool", {})
-    settings = tool.get("sitegen", {}) if isinstance(tool, dict) else None
+        return None, [Problem(file_name, None, f"cannot read {path}: {error.strerror or error}")]
+    if file_name == PYPROJECT:
+        tool = data.get("tool", {})
+        settings = tool.get("sitegen", {}) if isinstance(tool, dict) else None
+    else:
+        settings = data
     if not isinstance(settings, dict):
-        return None, [Problem(CONFIG_FILE, None, "[tool.sitegen] must be a table")]
+        return None, [Problem(file_name, None, "[tool.sitegen] must be a table")]
     settings = {**settings, **(overrides or {})}
     if not settings:
-        return None, [Problem(CONFIG_FILE, None, "no [tool.sitegen] section")]
-    top = _sitegen_start(text)
+        return None, [Problem(file_name, None, f"no [tool.sitegen] section (or a {CONFIG_FILE})")]
+    top = _sitegen_start(text) if file_name == PYPROJECT else 0
 
     for key in settings:
         if key not in TOP_KEYS:
-            problems.append(_unknown(key, TOP_KEYS, CONFIG_FILE, _line_of(text, key, top)))
+            problems.append(_unknown(key, TOP_KEYS, file_name, _line_of(text, key, top)))
 
     entries = settings.get("languages") or []
     if not isinstance(entries, list):
         return None, [
             *problems,
-            Problem(CONFIG_FILE, _line_of(text, "languages", top), "'languages' must be a list of [[tool.sitegen.languages]] tables"),
+            Problem(file_name, _line_of(text, "languages", top), "'languages' must be a list of [[languages]] tables"),
         ]
     starts = _language_starts(text)
     languages: list[Language] = []
@@ -148,20 +188,20 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
     for index, entry in enumerate(entries):
         start = starts[index] if index < len(starts) else top
         if not isinstance(entry, dict) or not isinstance(entry.get("tag"), str):
-            problems.append(Problem(CONFIG_FILE, start + 1, f"languages[{index}]: expected a table with a 'tag'"))
+            problems.append(Problem(file_name, start + 1, f"languages[{index}]: expected a table with a 'tag'"))
             continue
         for key in entry:
             if key not in LANGUAGE_KEYS:
-                problems.append(_unknown(key, LANGUAGE_KEYS, CONFIG_FILE, _line_of(text, key, start)))
+                problems.append(_unknown(key, LANGUAGE_KEYS, file_name, _line_of(text, key, start)))
         tag = entry["tag"]
         if not _BCP47.match(tag):
-            problems.append(Problem(CONFIG_FILE, _line_of(text, "tag", start), f"'{tag}' is not a BCP 47 tag such as 'pt-BR'"))
+            problems.append(Problem(file_name, _line_of(text, "tag", start), f"'{tag}' is not a BCP 47 tag such as 'pt-BR'"))
             continue
         segment = str(entry.get("segment", tag.lower()))
         if not _SEGMENT.match(segment) or segment in RESERVED_SEGMENTS:
             problems.append(
                 Problem(
-                    CONFIG_FILE,
+                    file_name,
                     _line_of(text, "segment", start) or _line_of(text, "tag", start),
                     f"'{segment}' cannot be a URL segment",
                     hint=f"use lower-case letters, digits and '-', not {', '.join(sorted(RESERVED_SEGMENTS))}",
@@ -172,7 +212,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         if clash is not None:
             problems.append(
                 Problem(
-                    CONFIG_FILE,
+                    file_name,
                     _line_of(text, "tag", start),
                     f"language '{tag}' ({segment}) has the tag or URL segment of '{clash.tag}' ({clash.segment})",
                 )
@@ -181,7 +221,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         held_back = False
         for flag in ("draft", "disabled"):
             if not isinstance(entry.get(flag, False), bool):
-                problems.append(Problem(CONFIG_FILE, _line_of(text, flag, start), f"{flag} must be true or false, not {entry[flag]!r}"))
+                problems.append(Problem(file_name, _line_of(text, flag, start), f"{flag} must be true or false, not {entry[flag]!r}"))
             elif entry.get(flag) and (flag == "disabled" or not drafts):
                 held_back = True
         if held_back:
@@ -190,7 +230,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
             continue
         direction = entry.get("dir", "ltr")
         if direction not in ("ltr", "rtl"):
-            problems.append(Problem(CONFIG_FILE, _line_of(text, "dir", start), f"dir must be 'ltr' or 'rtl', not '{direction}'"))
+            problems.append(Problem(file_name, _line_of(text, "dir", start), f"dir must be 'ltr' or 'rtl', not '{direction}'"))
             direction = "ltr"
         languages.append(
             Language(
@@ -204,14 +244,14 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
             )
         )
     if not languages:
-        problems.append(Problem(CONFIG_FILE, None, "[tool.sitegen] needs at least one entry in 'languages'"))
+        problems.append(Problem(file_name, None, f"{table} needs at least one entry in 'languages'"))
         return None, problems
 
     source_tag = settings.get("source_language", languages[0].tag)
     source = [language for language in languages if language.tag == source_tag]
     if not source:
         problems.append(
-            Problem(CONFIG_FILE, _line_of(text, "source_language", top), f"source_language '{source_tag}' is not among the languages")
+            Problem(file_name, _line_of(text, "source_language", top), f"source_language '{source_tag}' is not among the languages")
         )
         return None, problems
     languages = source + [language for language in languages if language.tag != source_tag]
@@ -219,22 +259,22 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
     written_base_url = settings.get("base_url", "http://localhost:8000/")
     base_url, why = checked_base_url(written_base_url) if isinstance(written_base_url, str) else (None, "must be text")
     if base_url is None:
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url", top), f"base_url {why}: {written_base_url!r}"))
+        problems.append(Problem(file_name, _line_of(text, "base_url", top), f"base_url {why}: {written_base_url!r}"))
         return None, problems
     repository = settings.get("repository")
     if repository is not None and (why := url_problem(str(repository))) is not None:
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "repository", top), f"repository {why}: {str(repository)!r}"))
+        problems.append(Problem(file_name, _line_of(text, "repository", top), f"repository {why}: {str(repository)!r}"))
         return None, problems
 
     precompress = settings.get("precompress", False)
     if not isinstance(precompress, bool):
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "precompress", top), f"precompress must be true or false, not {precompress!r}"))
+        problems.append(Problem(file_name, _line_of(text, "precompress", top), f"precompress must be true or false, not {precompress!r}"))
         precompress = False
-    french_typography = _french_typography(settings, languages, text, top, problems)
+    french_typography = _french_typography(settings, languages, text, top, problems, file_name)
     raw_html = settings.get("raw_html", "allow")
     if raw_html not in RAW_HTML_MODES:
         problems.append(
-            Problem(CONFIG_FILE, _line_of(text, "raw_html", top), "raw_html must be 'allow', 'warn' or 'deny', not " + repr(raw_html))
+            Problem(file_name, _line_of(text, "raw_html", top), "raw_html must be 'allow', 'warn' or 'deny', not " + repr(raw_html))
         )
         return None, problems
     root = root.resolve()
@@ -289,7 +329,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         if output == folder_path or output in folder_path.parents:
             problems.append(
                 Problem(
-                    CONFIG_FILE,
+                    file_name,
                     _line_of(text, "output", top),
                     f"the output folder {output} would replace {name}",
                     hint="choose an empty folder such as _site",

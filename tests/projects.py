@@ -9,7 +9,7 @@ from pathlib import Path
 from sitegen.site.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("content", "templates", "static", "locales", "pyproject.toml")
+PROJECT_PARTS = ("content", "templates", "static", "locales", "sitegen.toml")
 """What a copy of the real project needs: everything a build reads."""
 
 

@@ -197,8 +197,21 @@ def test_a_bad_macro_shows_its_warning_over_the_updated_page(live: Running, page
     warning = f"content/en/307.md:{line}: warning: unknown macro {{{{Nope(\"x\")}}}} (its text 'x' is kept as plain text)"
     expect(overlay).to_contain_text(warning, timeout=TIMEOUT)
     expect(page.locator("article")).not_to_contain_text("{{Nope")
+    # warnings do not cover the page: a badge with their count, the list behind it
+    badge = page.get_by_role("button", name="1 warning")
+    expect(badge).to_be_visible()
+    expect(page.get_by_text(warning)).to_be_hidden()
+    box = overlay.bounding_box()
+    assert box is not None and box["width"] < 400 and box["height"] < 100, box
+    badge.click()
+    expect(page.get_by_text(warning)).to_be_visible()
     page.get_by_role("button", name="Hide").click()
     expect(overlay).to_have_count(0)
+    # hidden from page to page in this tab while the warning stays
+    open_live(page, live.preview.url + "en/308/")
+    page.wait_for_function("window.sitegenLive && window.sitegenLive.problems !== null", timeout=TIMEOUT)
+    expect(overlay).to_have_count(0)
+    open_live(page, live.preview.url + "en/307/")
     live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
     expect(page.locator("article")).to_contain_text("Use a 307 (fixed) when", timeout=TIMEOUT)
     expect(overlay).to_have_count(0)

@@ -85,7 +85,7 @@ def test_usage_errors_exit_2(argv: list[str], capsys: Capture) -> None:
 
 def test_missing_project_is_a_clear_problem(tmp_path: Path, capsys: Capture) -> None:
     assert main(["build", "--root", str(tmp_path)]) == 1
-    assert "pyproject.toml: no pyproject.toml in" in capsys.readouterr().err
+    assert "sitegen.toml: no sitegen.toml (or pyproject.toml with [tool.sitegen]) in" in capsys.readouterr().err
 
 
 def test_unknown_configuration_key_is_reported(scratch_site: ScratchSite, capsys: Capture) -> None:
@@ -139,3 +139,27 @@ def test_output_is_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
         )
         outputs.append({path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()})
     assert outputs[0] == outputs[1]
+
+
+def test_commands_find_the_project_root_from_a_subfolder(
+    scratch_site: ScratchSite, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    monkeypatch.chdir(root / "content" / "en")
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out == "Built 11 pages (3 code pages) in 3 languages into _site/.\n"
+    assert (root / "_site" / "en" / "307" / "index.html").is_file()
+    assert not (root / "content" / "en" / "_site").exists()
+
+
+def test_sitegen_toml_is_read_before_pyproject(scratch_site: ScratchSite, capsys: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import SCRATCH_CONFIG
+
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")}, "[project]\nname = 'x'\n")
+    own = SCRATCH_CONFIG.replace("[tool.sitegen]\n", "").replace("[[tool.sitegen.languages]]", "[[languages]]")
+    (root / "sitegen.toml").write_text(own.replace('title = "HTTP status codes"', 'title = "Own file"\ntitel = "typo"'), "utf-8")
+    monkeypatch.chdir(root / "content")
+    assert main(["check"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == "sitegen.toml:3: warning: unknown configuration key 'titel' (did you mean 'title'?)"
+    assert main(["build"]) == 0
+    assert "Own file" in (root / "_site" / "index.html").read_text("utf-8")

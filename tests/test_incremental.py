@@ -92,7 +92,7 @@ STEPS: dict[str, Step] = {
     "stylesheet edited": replace("static/style.css", "--bg: #ffffff;", "--bg: #fefefe;", "static"),
     "static file added": write("static/extra.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>", "static"),
     "catalog edited": replace("locales/fr/LC_MESSAGES/messages.po", 'msgstr "Classe"', 'msgstr "Catégorie"', "locales"),
-    "configuration edited": replace("pyproject.toml", 'title = "HTTP status codes"', 'title = "Status codes"', "config"),
+    "configuration edited": replace("sitegen.toml", 'title = "HTTP status codes"', 'title = "Status codes"', "config"),
 }
 """Each change applies to the real project as it is, and in this order to the result of the last."""
 

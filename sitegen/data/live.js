@@ -16,30 +16,44 @@
     return paths.some(function (path) { return config.keys.indexOf(path) >= 0; });
   }
 
+  // Warnings collapse to a badge in a corner, with their count: the page stays readable.
+  // The badge opens the list; "Hide" hides warnings on every page of this tab until it is
+  // closed (sessionStorage). A failed build covers the page: what is shown is stale.
+  var HIDDEN = "sitegen-warnings-hidden";
+
+  function warningsHidden() {
+    try { return sessionStorage.getItem(HIDDEN) === "1"; } catch (error) { return false; }
+  }
+
   function showProblems(problems) {
     state.problems = problems;
     var old = document.getElementById(OVERLAY);
     if (old) old.remove();
+    if (!problems.failed && warningsHidden()) return;
     var color = problems.failed ? "#e5484d" : "#d39b1a";
     var overlay = document.createElement("div");
     overlay.id = OVERLAY;
-    overlay.setAttribute("role", "alert");
-    overlay.style.cssText =
-      "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;margin:0;" +
-      "padding:1em 1.25em;background:#1d1d21;color:#fff;border-bottom:4px solid " + color + ";" +
-      "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;direction:ltr";
+    overlay.setAttribute("role", problems.failed ? "alert" : "status");
+    var font = "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left;direction:ltr;";
+    var panel = document.createElement("div");
+    panel.style.cssText = "margin:0;padding:1em 1.25em;background:#1d1d21;color:#fff;overflow:auto;" + font;
     var hide = document.createElement("button");
     hide.type = "button";
     hide.textContent = "Hide";
     hide.style.cssText = "float:right;margin-left:1em;font:inherit;cursor:pointer";
-    hide.addEventListener("click", function () { overlay.remove(); });
-    overlay.appendChild(hide);
+    hide.addEventListener("click", function () {
+      if (!problems.failed) {
+        try { sessionStorage.setItem(HIDDEN, "1"); } catch (error) { /* private mode: this page only */ }
+      }
+      overlay.remove();
+    });
+    panel.appendChild(hide);
     var title = document.createElement("p");
     title.style.cssText = "margin:0 0 .5em;font-weight:bold;color:" + color;
     title.textContent = problems.failed
       ? "sitegen: the last build failed. The page below is the last good build; save a fix to clear this."
-      : "sitegen: the build has warnings. Save a fix to clear this.";
-    overlay.appendChild(title);
+      : "sitegen: the build has warnings. Save a fix to clear them; Hide hides them in this tab.";
+    panel.appendChild(title);
     var list = document.createElement("ul");
     list.style.cssText = "margin:0;padding:0;list-style:none;white-space:pre-wrap";
     problems.lines.forEach(function (line) {
@@ -47,7 +61,31 @@
       item.textContent = line;
       list.appendChild(item);
     });
-    overlay.appendChild(list);
+    panel.appendChild(list);
+    if (problems.failed) {
+      overlay.style.cssText =
+        "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:70vh;overflow:auto;border-bottom:4px solid " + color;
+      overlay.appendChild(panel);
+    } else {
+      overlay.style.cssText =
+        "position:fixed;right:1em;bottom:1em;z-index:2147483647;max-width:min(60em,calc(100vw - 2em));max-height:60vh;" +
+        "display:flex;flex-direction:column;align-items:flex-end;gap:.5em";
+      panel.hidden = true;
+      panel.style.borderTop = "4px solid " + color;
+      var count = problems.lines.length;
+      var badge = document.createElement("button");
+      badge.type = "button";
+      badge.className = "sitegen-badge";
+      badge.textContent = "\u26a0 " + count + (count === 1 ? " warning" : " warnings");
+      badge.setAttribute("aria-expanded", "false");
+      badge.style.cssText = "cursor:pointer;padding:.4em .8em;border:2px solid " + color + ";border-radius:1em;background:#1d1d21;color:#fff;" + font;
+      badge.addEventListener("click", function () {
+        panel.hidden = !panel.hidden;
+        badge.setAttribute("aria-expanded", String(!panel.hidden));
+      });
+      overlay.appendChild(panel);
+      overlay.appendChild(badge);
+    }
     document.body.appendChild(overlay);
   }
 

@@ -17,7 +17,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from sitegen.config import CONFIG_FILE, load_config
+from sitegen.config import CONFIG_FILE, PYPROJECT, load_config
 from sitegen.engine.build import build_site
 from sitegen.engine.incremental import IncrementalStages
 from sitegen.live.serve import LiveSite, PreviewServer
@@ -40,7 +40,7 @@ def watch_targets(config: Config) -> Classifier:
     """Return what the preview watches: the project's folders and its configuration."""
     return Classifier(
         {config.content_dir: "content", config.templates_dir: "templates", config.static_dir: "static", config.locales_dir: "locales"},
-        {config.root / CONFIG_FILE: "config"},
+        {config.root / CONFIG_FILE: "config", config.root / PYPROJECT: "config"},
         ignore=[config.output_dir],
     )
 
