@@ -141,21 +141,21 @@ def test_a_stylesheet_change_swaps_it_without_a_reload(live: Running, events: Ev
 
 
 def test_a_configuration_change_rebuilds_everything(live: Running, events: EventStream) -> None:
-    live.edit("pyproject.toml", 'title = "Codes de statut HTTP"', 'title = "Codes HTTP"')
+    live.edit("sitegen.toml", 'title = "Codes de statut HTTP"', 'title = "Codes HTTP"')
     reload = events.wait("reload")
     assert {"index.html", "fr/index.html", "fr/307/index.html"} <= set(reload["paths"])
     assert b"<title>Codes HTTP</title>" in live.page("/fr/")
 
 
 def test_a_broken_configuration_shows_its_error(live: Running, events: EventStream) -> None:
-    live.edit("pyproject.toml", "[tool.sitegen]", "[tool.sitegen")
+    live.edit("sitegen.toml", 'source_language = "en"', "source_language = ")
     problems = events.wait("problems")
-    assert problems["lines"][0].startswith("pyproject.toml:")
+    assert problems["lines"][0].startswith("sitegen.toml:")
     builds = live.preview.builds
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
     wait_for(lambda: live.preview.builds > builds, "a rebuild after the content edit")
     assert live.preview.site.snapshot.problems == tuple(problems["lines"])  # still broken: still shown
-    live.edit("pyproject.toml", "[tool.sitegen", "[tool.sitegen]")
+    live.edit("sitegen.toml", "source_language = ", 'source_language = "en"')
     events.wait("ok")
     assert b"Use a 307 (edited) when" in live.page("/en/307/")
 
