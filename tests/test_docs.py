@@ -33,3 +33,21 @@ def test_every_front_matter_field_is_in_the_readme(field: str) -> None:
 @pytest.mark.parametrize("target", ["build", "test", "check", "serve", "i18n", "golden", "bench"])
 def test_every_make_target_is_in_the_readme(target: str) -> None:
     assert f"make {target}" in README
+
+
+def test_editing_the_site_configuration_never_reinstalls_the_package() -> None:
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    stamps = [line for line in makefile.splitlines() if line.startswith(("$(STAMP):", "$(TEST_STAMP):"))]
+    assert len(stamps) == 2 and all("sitegen.toml" not in line for line in stamps), stamps
+    assert "[tool.sitegen" not in (REPO / "pyproject.toml").read_text("utf-8")
+    assert (REPO / "sitegen.toml").is_file()
+    # setuptools' notes about editable installs are silenced
+    assert "PIP_INSTALL := PYTHONWARNINGS=ignore" in makefile
+
+
+def test_the_readme_says_what_make_clean_removes() -> None:
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    removed = next(line for line in makefile.splitlines() if line.startswith("\trm -rf")).split()[2:]
+    row = next(line for line in README.splitlines() if line.startswith("| `make clean`"))
+    for path in removed:
+        assert f"`{path}/`" in row, path
