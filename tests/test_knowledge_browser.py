@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import SITES
 from tests.golden import build_fixture
-from tests.test_browser import browser  # noqa: F401  # the session's Chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -50,7 +49,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:  # noqa: F811  # the fixture imported above
+def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, color_scheme="dark")
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     opened = context.new_page()
@@ -107,7 +106,7 @@ def test_a_copy_button_copies_the_constant(phone: Page, site_url: str) -> None:
     assert phone.evaluate("navigator.clipboard.readText()") == "http.HTTPStatus.TEMPORARY_REDIRECT"
 
 
-def test_without_javascript_the_constants_are_plain_text(browser: Browser, site_url: str) -> None:  # noqa: F811
+def test_without_javascript_the_constants_are_plain_text(browser: Browser, site_url: str) -> None:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     try:
         page = context.new_page()
@@ -118,7 +117,7 @@ def test_without_javascript_the_constants_are_plain_text(browser: Browser, site_
         context.close()
 
 
-def test_the_guide_opens_without_javascript(browser: Browser, site_url: str) -> None:  # noqa: F811
+def test_the_guide_opens_without_javascript(browser: Browser, site_url: str) -> None:
     from playwright.sync_api import expect
 
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
@@ -134,7 +133,7 @@ def test_the_guide_opens_without_javascript(browser: Browser, site_url: str) -> 
         context.close()
 
 
-def test_on_a_wide_screen_the_page_keeps_its_reading_width(browser: Browser, site_url: str) -> None:  # noqa: F811
+def test_on_a_wide_screen_the_page_keeps_its_reading_width(browser: Browser, site_url: str) -> None:
     # the stylesheet's layout rules survive the rules added for tables, diagrams and copy buttons
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
