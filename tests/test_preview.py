@@ -194,6 +194,8 @@ def test_an_editor_save_is_one_rebuild_without_error(live: Running, events: Even
     assert "en/307/index.html" in events.wait("reload")["paths"]
     live.edit("content/en/308.md", "overview: ", "overview: Sentinel. ")  # flushes any second rebuild
     events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
+    # the count goes up once the rebuild has returned, a moment after its event went out
+    wait_for(lambda: live.preview.builds >= builds + 2, "the second rebuild to finish")
     assert live.preview.builds == builds + 2
     assert [name for name, _ in events.seen] == ["hello", "reload", "reload"]
 

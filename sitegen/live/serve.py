@@ -4,11 +4,18 @@ It knows nothing about sitegen. It serves whatever a :class:`LiveSite` holds, a 
 of output path to bytes replaced in one step (a request sees the old site or the new
 one, never a mix), and tells open pages over server-sent events (``/__sitegen/events``)
 when to reload, swap a stylesheet, or show and hide the build's problems.
+
+Connections are served by a bounded pool (:mod:`sitegen.live.connections`): idle ones time
+out, event streams are written by one thread. Only requests whose ``Host`` is this machine
+(``localhost``, ``127.0.0.1``, ``[::1]``) or the ``--host`` given are answered: a web page
+elsewhere cannot read the preview through a name that resolves to 127.0.0.1 (DNS rebinding).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -20,21 +27,23 @@ import socketserver
 import threading
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
+from sitegen.live.connections import BACKLOG, REQUEST_SECONDS, EventHub, Keeper, Stream
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/__sitegen/events"
 SCRIPT_PATH = "/__sitegen/live.js"
 """The live-reload script, a file: the pages' Content-Security-Policy allows no inline script."""
-PING_SECONDS = 15.0
-"""A comment line this often tells a dead connection from a quiet one."""
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+"""Names of this machine a ``Host`` header may use, whatever ``--host`` is."""
 RETRY_MILLISECONDS = 500
 """How soon a browser reconnects after losing the server (a restart, say)."""
 CONTENT_TYPES = {
@@ -84,6 +93,8 @@ class LiveSite:
         self._lock = threading.Lock()
         self._clients: set[queue.SimpleQueue[str | None]] = set()
         self._closed = False
+        self.on_message: Callable[[], None] = lambda: None
+        """Called after messages are queued for the pages (the server writes them then)."""
 
     @property
     def snapshot(self) -> Snapshot:
@@ -150,6 +161,7 @@ class LiveSite:
             for events in self._clients:
                 events.put(None)
             self._clients.clear()
+        self.on_message()
 
     def _replace(self, files: Mapping[str, bytes], new_generation: bool) -> Snapshot:
         old = self._snapshot
@@ -160,6 +172,7 @@ class LiveSite:
         message = _event(name, data)
         for events in self._clients:
             events.put(message)
+        self.on_message()
 
 
 def _event(name: str, data: object) -> str:
@@ -222,14 +235,59 @@ def find(files: Mapping[str, bytes], mount: str, path: str) -> tuple[str | None,
     return None, None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def host_allowed(header: str | None, allowed: frozenset[str], any_address: bool = False) -> bool:
+    """Return whether a ``Host`` header names this server: one of ``allowed`` (lower case,
+    IPv6 without brackets), with any port; any IP address too when ``any_address`` (a
+    server listening on every interface: an address is never a rebound name)."""
+    if header is None:
+        return True  # HTTP/1.0 without Host: no browser sends that
+    host = header.strip().lower()
+    if host.startswith("["):
+        name, bracket, port = host[1:].partition("]")
+        if not bracket:
+            return False
+        port = port.removeprefix(":") if port.startswith(":") else port
+    else:
+        name, _colon, port = host.partition(":")
+    if port and not port.isdigit():
+        return False
+    name = name.rstrip(".")
+    if name in allowed:
+        return True
+    if any_address:
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+class _Server(socketserver.TCPServer):
+    allow_reuse_address = True
+    request_queue_size = BACKLOG
 
     def __init__(self, address: tuple[str, int], site: LiveSite, headers: Mapping[str, str]) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.site = site
-        self.headers = dict(headers)
+        self.headers = {"X-Content-Type-Options": "nosniff", **headers}
+        host = address[0].strip("[]").lower()
+        self.allowed_hosts = LOCAL_HOSTS | {host}
+        self.any_address = host in ("", "0.0.0.0", "::")
+        self.keeper = Keeper()
+        self.hub = EventHub()
+        site.on_message = self.hub.wake
         super().__init__(address, _Handler)
+
+    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        # the connection waits in the keeper until a request arrives, then a worker answers it
+        assert isinstance(request, socket.socket)
+        self.keeper.add(_Connection(self, request, client_address))
+
+    def close_connections(self) -> None:
+        """Close idle connections and event streams; stop the workers."""
+        self.keeper.close()
+        self.hub.close()
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind asks the resolver for the host's full name, which can
@@ -239,9 +297,53 @@ class _Server(ThreadingHTTPServer):
         self.server_name, self.server_port = str(host), int(port)
 
 
+class _Connection:
+    """One client connection: a handler made once, then asked for one request at a time."""
+
+    def __init__(self, server: _Server, sock: socket.socket, address: tuple[str, int]) -> None:
+        self.socket = sock
+        self.detached = False
+        """Handed to the event hub: no longer the pool's to close."""
+        handler = _Handler.__new__(_Handler)
+        handler.request, handler.client_address, handler.server = sock, address, server
+        handler.owner = self
+        handler.setup()
+        self.handler = handler
+
+    def answer(self) -> bool:
+        """Read and answer one request; return whether the connection stays open."""
+        handler = self.handler
+        handler.close_connection = True
+        handler.handle_one_request()
+        if self.detached:
+            handler.finish()  # the stream's socket lives on in the hub; its file objects do not
+            return False
+        return not handler.close_connection
+
+    def pending(self) -> bool:
+        """Return whether the next request's bytes are already read into the handler's buffer."""
+        try:
+            self.socket.settimeout(0.0)
+            return bool(self.handler.rfile.peek(1))  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                self.socket.settimeout(REQUEST_SECONDS)
+
+    def close(self) -> None:
+        if self.detached:
+            return
+        with contextlib.suppress(OSError):
+            self.handler.finish()
+        self.handler.server.shutdown_request(self.socket)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    owner: _Connection
     protocol_version = "HTTP/1.1"
+    timeout = REQUEST_SECONDS  # for the rest of a request once it has started
     server_version = "sitegen"
     # headers and body go out in two writes: with Nagle's algorithm the body waits for
     # the browser's delayed ACK of the headers, 40 ms on Linux, on every keep-alive request
@@ -258,6 +360,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         site = self.server.site
+        host = self.headers.get("Host")
+        if not host_allowed(host, self.server.allowed_hosts, self.server.any_address):
+            text = f"Host {host!r} is not this preview's: it answers to localhost, 127.0.0.1 and [::1] (and its --host)\n"
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", text.encode(), head)
+            return
         try:
             path = request_path(self.path)
         except (BadRequest, UnicodeDecodeError):
@@ -307,7 +414,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in {**self.server.headers, **(headers or {})}.items():
                 self.send_header(name, value)
             self.end_headers()
@@ -317,26 +423,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the browser went away (a reload, a closed tab)
 
     def _stream_events(self, site: LiveSite) -> None:
-        events = site.subscribe()
+        """Send the stream's headers, then hand its socket to the event hub."""
         self.close_connection = True
+        if self.server.hub.full():
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", b"Too many open pages\n", head=False)
+            return
+        events = site.subscribe()
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.send_header("Connection", "close")
             self.end_headers()
-            while True:
-                try:
-                    message = events.get(timeout=PING_SECONDS)
-                except queue.Empty:
-                    message = ": ping\n\n"
-                if message is None:
-                    break
-                self.wfile.write(message.encode())
         except OSError:
-            pass  # the page went away
-        finally:
             site.unsubscribe(events)
+            return
+        self.owner.detached = True
+        self.server.hub.add(Stream(self.connection, events, lambda: site.unsubscribe(events)))
 
 
 class PreviewServer:
@@ -366,3 +469,4 @@ class PreviewServer:
             self._server.shutdown()
             self._thread.join()
         self._server.server_close()
+        self._server.close_connections()
