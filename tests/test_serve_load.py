@@ -9,6 +9,7 @@ The load test runs ``sitegen serve`` as its own process and drives it with
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -223,7 +224,9 @@ def test_many_clients_while_a_page_is_saved_every_20_ms(tmp_path: Path) -> None:
                 task.result()  # a client that failed to connect or read fails the test
             return samples
 
-        samples = asyncio.run(run())
+        # in a thread of its own: a session's Playwright (browser tests) keeps a loop running in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as runner:
+            samples = runner.submit(asyncio.run, run()).result()
     finally:
         stop.set()
         process.terminate()
