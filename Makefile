@@ -61,4 +61,4 @@ judge: build  ## the site-judge quality checks (../shared/tools/site-judge)
 	bash ../shared/tools/site-judge/judge.sh _site
 
 clean:
-	rm -rf _site .venv .pytest_cache .mypy_cache .ruff_cache
+	rm -rf _site .sitegen-cache .venv .pytest_cache .mypy_cache .ruff_cache

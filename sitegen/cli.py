@@ -6,8 +6,6 @@ Exit codes: 0 success, 1 content problems, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import logging
 import sys
 from collections import defaultdict
@@ -15,23 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.config import config_file, find_root, key_line, load_config
-from sitegen.content.authoring import AuthoringError, create_page
-from sitegen.content.data_files import data_file_status
-from sitegen.content.intros import load_intros
-from sitegen.content.load import load_pages
-from sitegen.engine.build import build_site
-from sitegen.output.compress import compressed_copies
-from sitegen.output.swap import recover
-from sitegen.output.target import Naming, check_target
-from sitegen.output.write import write_site
 from sitegen.site.model import Problem
-from sitegen.site.translations import git_changed_since, translation_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from sitegen.engine.stages import Stages
+    from sitegen.output.target import Naming
     from sitegen.site.model import Config, Intro, Language, Page
     from sitegen.site.translations import IntroStatus, LanguageStatus
+
+# each command imports what it uses: a build that finds everything in its cache should
+# not pay for the authoring tools, nor a ``sitegen new`` for the build
 
 FOLD_AFTER = 3
 """A warning repeated on more pages than this is shown this many times, then counted."""
@@ -90,8 +83,22 @@ def _config(arguments: argparse.Namespace) -> Config | None:
     return config
 
 
+def timings(stages: Stages) -> list[str]:
+    """Return the lines of ``--timings``: the time of each stage and its cache hits."""
+    lines = [f"{'stage':<11} {'time':>8} {'cached':>7} {'made':>6}"]
+    for stage, figures in stages.cache.figures.items():
+        if figures.seconds or figures.hits or figures.misses:
+            lines.append(f"{stage:<11} {figures.seconds * 1000:>5.0f} ms {figures.hits:>7} {figures.misses:>6}")
+    return lines
+
+
 def command_build(arguments: argparse.Namespace) -> int:
     """Build the site into the output folder; leave it untouched on failure."""
+    from sitegen.engine.build import build_site, load_manifest, open_stages, save_manifest
+    from sitegen.output.swap import recover
+    from sitegen.output.target import check_target
+    from sitegen.output.write import SiteWriter
+
     config = _config(arguments)
     if config is None:
         return 1
@@ -102,26 +109,52 @@ def command_build(arguments: argparse.Namespace) -> int:
     if isinstance(target, Problem):
         report([target], arguments.strict)
         return 1
-    result = build_site(config)
-    report(result.problems, arguments.strict)
-    if result.failed(arguments.strict):
-        print(f"Nothing written: {config.shown(config.output_dir)}/ is unchanged.", file=sys.stderr)
-        return 1
-    # checked again with what the site holds, and as late as possible
-    target = check_target(
-        config.output_dir, config, naming, force=arguments.force, site_names={path.split("/")[0] for path in result.files}
-    )
-    if isinstance(target, Problem):
-        report([target], arguments.strict)
-        return 1
-    files = {**result.files, **compressed_copies(result.files)} if config.precompress else result.files
-    write_site(files, config.output_dir, target.kept)
+    derive = None
+    if config.precompress:
+        from sitegen.output.compress import compressed_copy
+
+        derive = compressed_copy
+    stages = open_stages(config, persistent=not arguments.no_cache)
+    try:
+        # the outputs are written into the new tree as they are made, unchanged ones linked
+        writer = SiteWriter(config.output_dir, load_manifest(stages, config.output_dir), derive)
+        try:
+            result = build_site(config, stages, writer)
+            report(result.problems, arguments.strict)
+            failed = result.failed(arguments.strict)
+            if not failed:
+                # checked again with what the site holds, and as late as possible
+                target = check_target(
+                    config.output_dir, config, naming, force=arguments.force, site_names={path.split("/")[0] for path in result.paths}
+                )
+                if isinstance(target, Problem):
+                    report([target], arguments.strict)
+                    writer.abort()
+                    return 1
+        except BaseException:
+            writer.abort()
+            raise
+        if failed:
+            writer.abort()
+            stages.finish()
+            print(f"Nothing written: {config.shown(config.output_dir)}/ is unchanged.", file=sys.stderr)
+            return 1
+        with stages.timed("write"):
+            save_manifest(stages, config.output_dir, writer.commit(target.kept))
+        stages.finish("manifest")
+    finally:
+        stages.cache.close()
+    if arguments.timings:
+        for line in timings(stages):
+            print(line)
     print(f"Built {result.summary()} into {config.shown(config.output_dir)}/.")
     return 0
 
 
 def _output_naming(arguments: argparse.Namespace, config: Config) -> Naming:
     """Return how the user named the output folder: ``--out``, the ``output`` key, or neither."""
+    from sitegen.output.target import Naming
+
     if arguments.out:
         return Naming(arguments.out, None, "--out")
     line = key_line(config.root, "output")
@@ -132,14 +165,44 @@ def _output_naming(arguments: argparse.Namespace, config: Config) -> Naming:
 
 def command_check(arguments: argparse.Namespace) -> int:
     """Run the whole pipeline without writing; report every problem."""
+    from sitegen.engine.build import build_site, load_manifest, open_stages
+    from sitegen.output.write import KnownOutputs
+
     config = _config(arguments)
     if config is None:
         return 1
-    result = build_site(config)
+    stages = open_stages(config)
+    try:
+        result = build_site(config, stages, KnownOutputs(load_manifest(stages, config.output_dir)))
+        stages.finish()
+    finally:
+        stages.cache.close()
     report(result.problems, arguments.strict)
     if result.failed(arguments.strict):
         return 1
     print(f"No errors in {result.summary()}." if result.problems else f"No problems in {result.summary()}.")
+    return 0
+
+
+def command_clean(arguments: argparse.Namespace) -> int:
+    """Remove the build cache and the output folder: the next build starts from nothing."""
+    import shutil
+
+    from sitegen.output.swap import MARKER, recover
+
+    config = _config(arguments)
+    if config is None:
+        return 1
+    recover(config.output_dir)  # staging folders a killed build may have left
+    removed = []
+    if config.cache_folder.is_dir():
+        shutil.rmtree(config.cache_folder)
+        removed.append(f"{config.shown(config.cache_folder)}/")
+    # only an output folder the build made (marked as such): never one it was not given
+    if (config.output_dir / MARKER).is_file() and not config.output_dir.is_symlink():
+        shutil.rmtree(config.output_dir)
+        removed.append(f"{config.shown(config.output_dir)}/")
+    print(f"Removed {' and '.join(removed)}." if removed else "Nothing to remove.")
     return 0
 
 
@@ -190,6 +253,8 @@ def _language(config: Config, name: str, command: str) -> Language:
 
 def command_new(arguments: argparse.Namespace) -> int:
     """Create a page from the registry, or a translation skeleton from the source page."""
+    from sitegen.content.authoring import AuthoringError, create_page
+
     config = _config(arguments)
     if config is None:
         return 1
@@ -205,6 +270,13 @@ def command_new(arguments: argparse.Namespace) -> int:
 
 def command_translations(arguments: argparse.Namespace) -> int:
     """Report, per language, the pages translated, missing and outdated."""
+    import json
+
+    from sitegen.content.data_files import data_file_status
+    from sitegen.content.intros import load_intros
+    from sitegen.content.load import load_pages
+    from sitegen.site.translations import git_changed_since, translation_status
+
     config = _config(arguments)
     if config is None:
         return 1
@@ -299,6 +371,8 @@ def command_schema(arguments: argparse.Namespace) -> int:
 
 def _print_diffs(config: Config, statuses: Sequence[LanguageStatus], pages: Sequence[Page], intros: Sequence[Intro]) -> None:
     """Print, for each outdated translation, what changed in its source since the version it follows."""
+    import difflib
+
     from sitegen.content.versions import text_of_version
 
     documents: dict[tuple[str, str], Page | Intro] = {(page.language, str(page.code)): page for page in pages if not page.draft}
@@ -359,7 +433,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--force", action="store_true", help="replace an output folder sitegen did not make (.git, CNAME and top-level dot-files are kept)"
     )
+    build.add_argument("--no-cache", action="store_true", help="build from nothing: neither read nor write the build cache")
+    build.add_argument("--timings", action="store_true", help="print the time of each stage and its cache hits")
     check = add("check", command_check, "run every stage without writing and report all problems")
+    add("clean", command_clean, "remove the build cache (.sitegen-cache/) and the output folder (_site/) the build made")
     new = add("new", command_new, "start a page from the registry, or a translation from the English page")
     new.add_argument("code", type=int, help="the status code, e.g. 418")
     new.add_argument("--lang", help="language of the new page (default: the source language)")

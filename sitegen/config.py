@@ -9,6 +9,7 @@ is still read where there is no ``sitegen.toml``.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import tomllib
@@ -37,6 +38,7 @@ TOP_KEYS = {
     "precompress": "write a .gz and a .br copy beside each text file (true or false)",
     "french_typography": "languages whose pages follow French typography (default: the French ones)",
     "raw_html": "raw HTML in pages: allow, warn or deny",
+    "cache": "build cache folder, or 'xdg' for the XDG cache folder",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn", "draft", "disabled"}
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -299,6 +301,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         drafts=drafts,
         precompress=precompress,
         hidden_segments=tuple(hidden),
+        cache_dir=cache_folder(root, str(settings.get("cache", DEFAULT_CACHE))),
     )
     for key in ("content", "templates", "static", "locales"):
         written = Path(os.path.normpath(root / str(settings.get(key, key))))
@@ -336,4 +339,29 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
                 )
             )
             return None, problems
+    cache = config.cache_folder
+    clashes = [name for name, folder_path in inputs.items() if cache == folder_path or cache in folder_path.parents]
+    if clashes or cache == output or output in cache.parents:
+        what = f"would hold {clashes[0]}" if clashes else "is in the output folder"
+        problems.append(
+            Problem(
+                CONFIG_FILE,
+                _line_of(text, "cache", top),
+                f"the cache folder {cache} {what}",
+                hint="'sitegen clean' deletes it: choose a folder of its own such as .sitegen-cache",
+            )
+        )
+        return None, problems
     return config, problems
+
+
+DEFAULT_CACHE = ".sitegen-cache"
+
+
+def cache_folder(root: Path, setting: str) -> Path:
+    """Return the cache folder ``cache = ...`` names: a folder under the project, or
+    ``xdg``: one per project in ``$XDG_CACHE_HOME/sitegen/`` (``~/.cache/sitegen/``)."""
+    if setting == "xdg":
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return base / "sitegen" / f"{root.name}-{hashlib.sha256(str(root).encode()).hexdigest()[:12]}"
+    return (root / setting).resolve()

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from sitegen.config import load_config
 from sitegen.engine.build import build_site
-from sitegen.engine.incremental import IncrementalStages
+from sitegen.engine.cache import Cache
+from sitegen.engine.stages import Stages
 from tests.live import Client, EventStream
 from tests.projects import copy_project, enlarge
 
@@ -145,7 +146,7 @@ def measure_build(root: Path, runs: int) -> tuple[float, float, list[float]]:
         started = time.perf_counter()
         build_site(config)
         builds.append((time.perf_counter() - started) * 1000)
-    stages = IncrementalStages()
+    stages = Stages(Cache(keep_in_memory=True))
     build_site(config, stages)
     page = root / PAGE
     original = page.read_text("utf-8")

@@ -1,4 +1,4 @@
-"""Incremental rebuilds: the same bytes and problems as a full build, with less work."""
+"""Rebuilds in memory (the dev server's): the same bytes and problems as a full build, with less work."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from sitegen.config import load_config
 from sitegen.engine.build import BuildResult, build_site
-from sitegen.engine.incremental import IncrementalStages
+from sitegen.engine.cache import Cache
+from sitegen.engine.stages import Stages
 from sitegen.live.preview import changed_paths
 from sitegen.output.hosting import HOSTING_FILES
 from sitegen.site.model import Config
@@ -119,31 +120,32 @@ def assert_same(incremental: BuildResult, full: BuildResult) -> None:
             pytest.fail("\n".join(list(diff)[:60]))
 
 
-def rebuild(root: Path, stages: IncrementalStages, kinds: set[str]) -> tuple[BuildResult, Config]:
+def rebuild(root: Path, stages: Stages, kinds: set[str]) -> tuple[BuildResult, Config]:
     config, problems = load_config(root)
     assert config is not None, problems
-    stages.forget(kinds)
-    return build_site(config, stages), config
+    result = build_site(config, stages)
+    stages.cache.finish()
+    return result, config
 
 
 @pytest.fixture
-def warm(project: Path) -> tuple[Path, IncrementalStages]:
+def warm(project: Path) -> tuple[Path, Stages]:
     """Return a project and stages that have built it once."""
-    stages = IncrementalStages()
+    stages = Stages(Cache(keep_in_memory=True))
     rebuild(project, stages, set())
     stages.take_work()
     return project, stages
 
 
 @pytest.mark.parametrize("name", STEPS)
-def test_one_change_gives_the_full_build(warm: tuple[Path, IncrementalStages], name: str) -> None:
+def test_one_change_gives_the_full_build(warm: tuple[Path, Stages], name: str) -> None:
     root, stages = warm
     kinds = STEPS[name](root)
     incremental, config = rebuild(root, stages, kinds)
     assert_same(incremental, build_site(config))
 
 
-def test_every_change_in_turn_gives_the_full_build(warm: tuple[Path, IncrementalStages]) -> None:
+def test_every_change_in_turn_gives_the_full_build(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     steps = list(STEPS.items())
     steps.insert(list(STEPS).index("template broken") + 1, ("template fixed", FIXES["template broken"]))
@@ -157,7 +159,7 @@ def test_every_change_in_turn_gives_the_full_build(warm: tuple[Path, Incremental
     assert not full.errors
 
 
-def test_a_fix_after_an_error_gives_the_full_build(warm: tuple[Path, IncrementalStages]) -> None:
+def test_a_fix_after_an_error_gives_the_full_build(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     STEPS["front matter broken"](root)
     broken, _ = rebuild(root, stages, {"content"})
@@ -173,7 +175,7 @@ def test_a_fix_after_an_error_gives_the_full_build(warm: tuple[Path, Incremental
 def test_a_link_to_a_page_added_later_is_rendered_again(tmp_path: Path) -> None:
     # the French MDN page of this fixture links to 404, which has no page yet
     root = copy_project(tmp_path / "formats", content=SITES / "formats" / "content")
-    stages = IncrementalStages()
+    stages = Stages(Cache(keep_in_memory=True))
     first, _ = rebuild(root, stages, set())
     assert any("status code 404 has no page" in problem.message for problem in first.problems)
     stages.take_work()
@@ -184,7 +186,7 @@ def test_a_link_to_a_page_added_later_is_rendered_again(tmp_path: Path) -> None:
     assert b'href="/fr/404/"' in incremental.files["fr/307/index.html"]
 
 
-def test_a_body_edit_renders_only_what_it_changes(warm: tuple[Path, IncrementalStages]) -> None:
+def test_a_body_edit_renders_only_what_it_changes(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     before, _ = rebuild(root, stages, set())
     stages.take_work()
@@ -198,7 +200,7 @@ def test_a_body_edit_renders_only_what_it_changes(warm: tuple[Path, IncrementalS
     assert work.outputs == changed_paths(before.files, after.files)
 
 
-def test_a_body_edit_renders_the_fallback_copies_too(warm: tuple[Path, IncrementalStages]) -> None:
+def test_a_body_edit_renders_the_fallback_copies_too(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     delete("content/fr/307.md")(root)
     before, _ = rebuild(root, stages, {"content"})
@@ -211,7 +213,7 @@ def test_a_body_edit_renders_the_fallback_copies_too(warm: tuple[Path, Increment
     assert work.outputs == changed_paths(before.files, after.files)
 
 
-def test_a_name_edit_renders_the_pages_that_show_the_name(warm: tuple[Path, IncrementalStages]) -> None:
+def test_a_name_edit_renders_the_pages_that_show_the_name(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     before, _ = rebuild(root, stages, set())
     stages.take_work()
@@ -223,14 +225,14 @@ def test_a_name_edit_renders_the_pages_that_show_the_name(warm: tuple[Path, Incr
     assert outputs == changed_paths(before.files, after.files)
 
 
-def test_no_change_renders_nothing(warm: tuple[Path, IncrementalStages]) -> None:
+def test_no_change_renders_nothing(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     rebuild(root, stages, {"content"})
     work = stages.take_work()
     assert (work.loaded, work.entries, work.outputs) == ([], [], [])
 
 
-def test_a_template_edit_renders_every_page_from_the_remembered_markdown(warm: tuple[Path, IncrementalStages]) -> None:
+def test_a_template_edit_renders_every_page_from_the_remembered_markdown(warm: tuple[Path, Stages]) -> None:
     root, stages = warm
     STEPS["template edited"](root)
     result, _ = rebuild(root, stages, {"templates"})
@@ -240,7 +242,7 @@ def test_a_template_edit_renders_every_page_from_the_remembered_markdown(warm: t
     assert sorted(work.outputs) == sorted(path for path in result.files if not path.startswith("static/") and path not in HOSTING_FILES)
 
 
-def test_a_different_configuration_starts_afresh(warm: tuple[Path, IncrementalStages], tmp_path: Path) -> None:
+def test_a_different_configuration_starts_afresh(warm: tuple[Path, Stages], tmp_path: Path) -> None:
     _, stages = warm
     other = copy_project(tmp_path / "other")
     shutil.rmtree(other / "content" / "fr")

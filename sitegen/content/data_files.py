@@ -7,8 +7,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from sitegen.content.front_matter import content_digest, decode
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
@@ -16,6 +14,8 @@ from sitegen.content.sources import read_checked
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
+    import yaml
+
     from sitegen.site.model import Config
 
 
@@ -38,6 +38,8 @@ def line_of(node: yaml.Node | None, fallback: int = 1) -> int:
 
 def value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
     """Return the value node of ``key`` in a mapping node."""
+    import yaml  # imported where YAML is looked at: a build that reads nothing never loads it
+
     if not isinstance(node, yaml.MappingNode):
         return None
     return next((value for key_node, value in node.value if str(key_node.value) == key), None)
@@ -45,11 +47,15 @@ def value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
 
 def items(node: yaml.Node | None) -> list[yaml.Node]:
     """Return the item nodes of a sequence node (none for anything else)."""
+    import yaml
+
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def read_data_file(text: str, path: str, language: str) -> tuple[DataFile | None, list[Problem]]:
     """Return the YAML mapping written in ``text``, with its nodes."""
+    import yaml
+
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -5,13 +5,17 @@ records every problem, with its line, on the :class:`Fields` it was given."""
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sitegen.content.front_matter import Fields
 from sitegen.site.model import MoreLink, Question, SpecLink
 from sitegen.site.urls import url_problem
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported where its nodes are looked at: a build whose pages all come from the
+# cache never pays for it
 
 FACT_WORDS = {"method_preserved": "not-guaranteed", "cacheable": "never"}
 """The value each fact accepts besides true and false."""
@@ -36,6 +40,8 @@ def _line(node: yaml.Node | None, fallback: int) -> int:
 
 def _items(fields: Fields, key: str) -> list[tuple[Any, int, yaml.Node | None]]:
     """Return each item of a list field (or the one value) with its line and node."""
+    import yaml
+
     value = fields.data.get(key)
     node = fields.nodes.get(key)
     fallback = fields.lines.get(key, 1)
@@ -48,6 +54,8 @@ def _items(fields: Fields, key: str) -> list[tuple[Any, int, yaml.Node | None]]:
 
 def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
     """Return the value node of ``key`` in a mapping node."""
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return None
     return next((value for key_node, value in node.value if str(key_node.value) == key), None)
@@ -150,6 +158,8 @@ def read_more(fields: Fields) -> tuple[MoreLink, ...]:
 
 def read_faq(fields: Fields) -> tuple[Question, ...]:
     """Return the ``faq`` entries: ``[{q: question, a: answer}]``."""
+    import yaml
+
     value = fields.data.get("faq")
     if value in (None, []):
         return ()

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sitegen.site.model import Problem, Severity
 
-# libyaml's loader, where PyYAML was built with it, parses front matter about 10x faster
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported where YAML is read: a build whose pages all come from the cache
+# never pays for it
 
 
 @dataclass(slots=True)
@@ -46,6 +47,8 @@ class Fields:
 
     def item_lines(self, key: str) -> tuple[int, ...]:
         """Return the line of each item of a list field (the key's line for one value)."""
+        import yaml
+
         node = self.nodes.get(key)
         if isinstance(node, yaml.SequenceNode):
             return tuple(item.start_mark.line + 2 for item in node.value)
@@ -182,9 +185,13 @@ def _compose(front_matter: str, loader_class: type[yaml.SafeLoader]) -> tuple[ya
 
 def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Problem]]:
     """Return the front matter as data with the line of each key (file line = YAML line + 1)."""
+    import yaml
+
+    # libyaml's loader, where PyYAML was built with it, parses front matter about 10x faster
+    fast_loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         try:
-            node, data = _compose(front_matter, _LOADER)
+            node, data = _compose(front_matter, fast_loader)
         except yaml.MarkedYAMLError:
             # the pure-Python parser words its errors better and marks the exact line
             node, data = _compose(front_matter, yaml.SafeLoader)

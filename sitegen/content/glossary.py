@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from sitegen.content.front_matter import decode
 from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
@@ -18,6 +16,8 @@ from sitegen.content.sources import list_folder, read_source
 from sitegen.site.model import Glossary, GlossaryTerm, Problem
 
 if TYPE_CHECKING:
+    import yaml
+
     from sitegen.site.model import Config
 
 GLOSSARY_FILE = "glossary.yaml"
@@ -25,6 +25,8 @@ ENTRY_KEYS = ("use", "avoid", "note")
 
 
 def _value_node(node: yaml.Node, key: str) -> yaml.Node | None:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return None
     return next((value for key_node, value in node.value if str(key_node.value) == key), None)
@@ -65,6 +67,8 @@ def read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None,
 
 
 def _read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:
+    import yaml
+
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -99,12 +103,17 @@ def load_glossaries(config: Config) -> tuple[dict[str, Glossary], list[Problem]]
         problems.extend(found)
         if raw is None:
             continue
-        text, found = decode(raw, path)
+        glossary, found = glossary_of_bytes(raw, path, tag)
         problems.extend(found)
-        if text is None:
-            continue
-        glossary, glossary_problems = read_glossary(text, path, tag)
-        problems.extend(glossary_problems)
         if glossary is not None:
             glossaries[tag] = glossary
     return glossaries, problems
+
+
+def glossary_of_bytes(raw: bytes, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:
+    """Return the glossary in the bytes of a file, and the problems found in it."""
+    text, problems = decode(raw, path)
+    if text is None:
+        return None, problems
+    glossary, found = read_glossary(text, path, language)
+    return glossary, [*problems, *found]

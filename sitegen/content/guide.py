@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from yaml import ScalarNode
-
 from sitegen.content.comparisons import squeeze
 from sitegen.content.data_files import DataFile, items, line_of, load_data_files, value_node
 from sitegen.site.model import Problem
@@ -87,6 +85,8 @@ class Guide:
 
 def _text(value: Any, node: yaml.Node | None = None) -> str:
     """Return a text field; a scalar's text as written, so that ``No`` stays "No" (not false)."""
+    from yaml import ScalarNode  # imported where YAML is looked at: a build that reads nothing never loads it
+
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and not isinstance(value, (dict, list)):
         return squeeze(node.value)
     return squeeze(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""

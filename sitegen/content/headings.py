@@ -21,11 +21,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
-
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
 MIN_LEVEL, MAX_LEVEL = 2, 4
 """Headings that get an id and a permalink: ``<h2>`` to ``<h4>``."""
@@ -85,6 +84,8 @@ def _explicit_id(children: list[Token]) -> str | None:
 
 
 def _heading_ids(state: StateCore) -> None:
+    from markdown_it.token import Token  # markdown-it is loaded once a body is parsed
+
     headings = [
         (index, token)
         for index, token in enumerate(state.tokens)

@@ -67,10 +67,15 @@ def load_intro_file(file: Path, config: Config, language: str) -> tuple[Intro | 
     raw, problems = read_source(file, path, MAX_PAGE_BYTES)
     if raw is None:
         return None, problems
+    return load_intro_bytes(raw, path, language, file.stem)
+
+
+def load_intro_bytes(raw: bytes, path: str, language: str, key: str) -> tuple[Intro | None, list[Problem]]:
+    """Return the intro in the bytes of a file, and the problems found in it."""
     text, problems = decode(raw, path)
     if text is None:
         return None, problems
-    return load_intro_text(text, path, language, file.stem)
+    return load_intro_text(text, path, language, key)
 
 
 def intro_files(config: Config) -> list[tuple[str, Path]]:

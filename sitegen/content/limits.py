@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from markdown_it.rules_block.table import table
-
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
@@ -83,6 +81,8 @@ def _bounded_table(state: StateBlock, start_line: int, end_line: int, silent: bo
     markdown-it builds a whole table in one call, so the check between blocks comes too
     late for it: rows times columns is counted first (counting stops at the budget).
     """
+    from markdown_it.rules_block.table import table  # markdown-it is loaded once a body is parsed
+
     budget = _budget(state.env)
     if silent or budget is None or start_line + 1 >= end_line:
         return table(state, start_line, end_line, silent)

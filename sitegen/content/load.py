@@ -13,8 +13,6 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-import yaml
-
 from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_more, read_specs, read_unofficial
 from sitegen.content.front_matter import Fields, decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
@@ -145,6 +143,8 @@ def _code(fields: Fields, file_stem: str) -> int | None:
 
 def _references(fields: Fields, key: str) -> tuple[Reference, ...]:
     """Return the codes of ``seeAlso``: a list, one number, empty or absent."""
+    import yaml
+
     value = fields.data.get(key)
     if value in (None, "", []):
         return ()
@@ -257,10 +257,15 @@ def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, l
     raw, problems = read_page_bytes(file, path)
     if raw is None:
         return None, problems
+    return load_bytes(raw, path, language, file.stem)
+
+
+def load_bytes(raw: bytes, path: str, language: str, file_stem: str) -> tuple[Page | None, list[Problem]]:
+    """Return the page in the bytes of a file, and the problems found in it."""
     text, problems = decode(raw, path)
     if text is None:
         return None, problems
-    return load_text(text, path, language, file.stem)
+    return load_text(text, path, language, file_stem)
 
 
 def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:

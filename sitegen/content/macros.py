@@ -10,14 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 # the arguments never run past "}}": a macro missing its ")" must not swallow the text after it
 MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\(((?:(?!\}\}).)*?)\))?\s*\}\}", re.DOTALL)

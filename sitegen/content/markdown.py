@@ -7,18 +7,12 @@ Pure: a body and a :class:`BodyContext` in, a :class:`RenderedBody` out.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from sitegen.content.headings import OUTLINE, SOURCE_OUTLINE, HeadingIds, Outline, headings_plugin, slugify
 from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
@@ -29,10 +23,13 @@ from sitegen.site.model import Problem, Reference, SpecLink, is_number
 from sitegen.site.urls import BODY_SCHEMES, MDN_ORIGIN, linked_code, mdn_url, url_problem
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
     from markdown_it.renderer import RendererHTML
     from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
 
-_FORMATTER = HtmlFormatter(nowrap=True)
+# markdown-it-py and Pygments are imported by the functions that use them: a build whose
+# bodies all come from the cache never pays for them
 _SECTION = re.compile(r"^(?:[0-9]+|[A-Z])(?:\.[0-9]+)*$")
 _HTTP_MESSAGE = re.compile(r"(?<=\n\n)(?=HTTP/[0-9.]+ [0-9]{3}|[A-Z]+ \S+ HTTP/[0-9.]+\n)")
 # MDN's page furniture (sidebars, compatibility tables, badges): nothing a reader would miss here
@@ -127,23 +124,54 @@ class RenderedBody:
     """Ids the headings left out with their empty sections would have had (``{{Compat}}``)."""
 
 
-def _highlight(code: str, language: str, attributes: str) -> str:
+Highlight = Callable[[str, str], str]
+"""Returns the HTML of a fenced code block from its code and language: :func:`highlight_block`,
+or the engine's cached version of it."""
+
+
+@functools.cache
+def _lexer(language: str) -> Any:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
-        lexer = get_lexer_by_name(language or "text")
+        return get_lexer_by_name(language or "text")
     except ClassNotFound:
-        lexer = get_lexer_by_name("text")
+        return get_lexer_by_name("text")
+
+
+@functools.cache
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+def highlight_block(code: str, language: str) -> str:
+    """Return the HTML of a fenced code block: Pygments' classes inside ``<pre><code>``."""
+    from pygments import highlight
+
+    lexer = _lexer(language)
     css_class = f' class="language-{html.escape(language)}"' if language else ""
     if lexer.name == "HTTP":
         # Pygments reads one message per block: highlight a request and its response apart
-        highlighted = "\n".join(highlight(message, lexer, _FORMATTER) for message in _HTTP_MESSAGE.split(code))
+        highlighted = "\n".join(highlight(message, lexer, _formatter()) for message in _HTTP_MESSAGE.split(code))
         return f'<pre class="highlight"><code{css_class}>{highlighted}</code></pre>'
-    return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _FORMATTER)}</code></pre>'
+    return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _formatter())}</code></pre>'
 
 
-def create_markdown(allow_html: bool = True) -> MarkdownIt:
+def create_markdown(allow_html: bool = True, highlight: Highlight = highlight_block) -> MarkdownIt:
     """Return a MarkdownIt instance: for bodies (raw HTML allowed, as CommonMark does),
-    or for front-matter text (``allow_html=False``: a value there is text, never markup)."""
-    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight, "typographer": False})
+    or for front-matter text (``allow_html=False``: a value there is text, never markup).
+
+    ``highlight`` renders fenced code blocks; the engine passes one that remembers them.
+    """
+    from markdown_it import MarkdownIt
+
+    def fence(code: str, language: str, attributes: str) -> str:
+        return highlight(code, language)
+
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": fence, "typographer": False})
     md.enable("table")
     # every link and image is let through the parser, then checked in _rewrite_links,
     # where a refused one becomes text with a warning at its line (markdown-it's own
@@ -259,6 +287,8 @@ def _rewrite_links(state: StateCore) -> None:
 
 def _as_text(image: Token) -> Token:
     """Return a refused image as the text of its description."""
+    from markdown_it.token import Token
+
     text = Token("text", "", 0)
     text.content = image.content
     return text
@@ -585,6 +615,8 @@ def _over_budget(tokens: list[Token], budget: Budget, context: BodyContext) -> R
 
 
 def _closing_tag(line: int) -> Token:
+    from markdown_it.token import Token
+
     closing = Token("template_tag", "", 0, block=True)
     closing.meta = {"tag": TemplateTag("/admonition", (), (), ""), "line": line}
     return closing

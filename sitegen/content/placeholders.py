@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import yaml
-
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    import yaml
 
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -24,6 +24,8 @@ _HINT = "write the text, or keep 'draft: true' until the page is done"
 
 
 def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    import yaml  # imported where YAML is looked at: a build that reads nothing never loads it
+
     if isinstance(node, yaml.ScalarNode):
         yield node
     elif isinstance(node, yaml.SequenceNode):

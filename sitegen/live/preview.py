@@ -1,7 +1,7 @@
 """``sitegen serve``: build, serve from memory, rebuild on every save, tell the browser.
 
-Wires the pipeline (:func:`sitegen.engine.build.build_site` with
-:class:`~sitegen.engine.incremental.IncrementalStages`), the watcher and the server together:
+Wires the pipeline (:func:`sitegen.engine.build.build_site` with stages that keep their
+results in memory and in the project's cache), the watcher and the server together:
 events -> filter -> debounce -> classify (:mod:`sitegen.live.watch`) -> narrowest rebuild ->
 publish -> notify (:mod:`sitegen.live.serve`). A failed build never stops the server: the last
 good site stays served, its errors show over every open page and in the terminal, and
@@ -18,8 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from sitegen.config import CONFIG_FILE, PYPROJECT, load_config
-from sitegen.engine.build import build_site
-from sitegen.engine.incremental import IncrementalStages
+from sitegen.engine.build import build_site, open_stages
 from sitegen.live.serve import LiveSite, PreviewServer
 from sitegen.live.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
 from sitegen.render.policy import security_headers
@@ -93,7 +92,7 @@ class Preview:
         """How many builds have run, the first included."""
         self._report = report
         self._say = say
-        self._stages = IncrementalStages()
+        self._stages = open_stages(config, keep_in_memory=True)
         self._lock = threading.Lock()
         self._reported: list[Problem] = []
         self._config_failed = False
@@ -122,6 +121,8 @@ class Preview:
         """Stop watching and serving."""
         self._watcher.close()
         self._server.close()
+        with self._lock:
+            self._stages.cache.close()
         self._stopped.set()
 
     def __enter__(self) -> Preview:
@@ -139,7 +140,8 @@ class Preview:
                 self._rebuild(changes, started)
             except Exception as error:  # a bug must not stop the preview: show it, start afresh
                 log.debug("rebuild failed", exc_info=True)
-                self._stages = IncrementalStages()
+                self._stages.cache.close()
+                self._stages = open_stages(self.config, keep_in_memory=True)
                 line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
                 self._say(line)
                 self.site.show_problems([line], failed=True)
@@ -151,9 +153,12 @@ class Preview:
         if changes is not None:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
-            self._stages.forget(changes.kinds - {"config"})  # a configuration that differs resets the stages itself
             swapped = self._swap_stylesheets(changes)
         result = build_site(self.config, self._stages)
+        if changes is None:
+            self._stages.finish()  # the first build prunes what the cache holds from older builds
+        else:
+            self._stages.cache.finish()  # a rebuild only adds: pruning would cost every edit
         work = self._stages.take_work()
         if changes is None or changes.kinds & {"templates", "locales", "config"}:
             freeze_heap()

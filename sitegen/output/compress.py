@@ -26,9 +26,13 @@ def compressed_copies(files: Mapping[str, bytes]) -> dict[str, bytes]:
     """Return a ``.gz`` and a ``.br`` copy of each text file in ``files``, keyed by output path."""
     copies: dict[str, bytes] = {}
     for path, data in sorted(files.items()):
-        if not path.endswith(COMPRESSED_SUFFIXES) or len(data) < MIN_SIZE:
-            continue
-        # mtime=0: no timestamp in the header, so a rebuild gives the same bytes
-        copies[f"{path}.gz"] = gzip.compress(data, compresslevel=9, mtime=0)
-        copies[f"{path}.br"] = brotli.compress(data, quality=11)
+        copies.update(compressed_copy(path, data))
     return copies
+
+
+def compressed_copy(path: str, data: bytes) -> dict[str, bytes]:
+    """Return the ``.gz`` and ``.br`` copies of one file (none if it is not text, or small)."""
+    if not path.endswith(COMPRESSED_SUFFIXES) or len(data) < MIN_SIZE:
+        return {}
+    # mtime=0: no timestamp in the header, so a rebuild gives the same bytes
+    return {f"{path}.gz": gzip.compress(data, compresslevel=9, mtime=0), f"{path}.br": brotli.compress(data, quality=11)}

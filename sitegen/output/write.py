@@ -1,24 +1,103 @@
 """Write a built site: into a staging folder beside ``_site/``, then swapped in in one
-step (:mod:`sitegen.output.swap`); what may be replaced is :mod:`sitegen.output.target`'s."""
+step (:mod:`sitegen.output.swap`); what may be replaced is :mod:`sitegen.output.target`'s.
+
+The engine hands every output to a *sink* as soon as it is made (:class:`Sink`): the
+bytes are written at once and never held for the whole site. A sink is also asked
+whether it still has an output made from the same inputs (:meth:`Sink.reuse`, by the
+output's cache key): :class:`SiteWriter` then hard-links the file of the previous build
+into the new tree instead of rendering it again, and :class:`MemorySink` (tests, the dev
+server) keeps the bytes of its previous build.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sitegen.content.sources import list_folder, read_source
-from sitegen.output.swap import Staging
+from sitegen.output.swap import MARKER, Staging
 from sitegen.output.target import is_kept
 from sitegen.site.urls import safe_output_path
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-    from pathlib import Path
+    from collections.abc import Callable, Iterable, Mapping
 
     from sitegen.site.model import Config, Problem
 
 log = logging.getLogger(__name__)
+
+
+class Sink(Protocol):
+    """Where a build puts its outputs, each with the cache key of what it was made from."""
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Keep the output ``path`` made from ``key`` by an earlier build; return whether it could."""
+        ...
+
+    def put(self, path: str, key: str, data: bytes) -> None:
+        """Add the output ``path``, made from ``key``."""
+        ...
+
+
+class MemorySink:
+    """Outputs in memory; reuses the bytes of the build that filled ``previous``."""
+
+    def __init__(self, previous: MemorySink | None = None) -> None:
+        self.files: dict[str, bytes] = {}
+        self.keys: dict[str, str] = {}
+        self._previous = previous
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Take the bytes of the previous build if they were made from ``key``."""
+        if self._previous is None or self._previous.keys.get(path) != key:
+            return False
+        self.files[path] = self._previous.files[path]
+        self.keys[path] = key
+        return True
+
+    def put(self, path: str, key: str, data: bytes) -> None:
+        """Keep ``data`` as the output ``path``."""
+        self.files[path] = data
+        self.keys[path] = key
+
+    def finish(self) -> None:
+        """Forget the previous build: what it had and this one has not is gone."""
+        self._previous = None
+
+
+class KnownOutputs:
+    """A sink for ``check``: nothing is kept; an output is known good when the last build
+    wrote it from the same key (``manifest``), so it need not be rendered to be checked."""
+
+    def __init__(self, manifest: Mapping[str, WrittenFile] | None = None) -> None:
+        self._manifest: Mapping[str, WrittenFile] = manifest or {}
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Return whether the last build wrote ``path`` from ``key``."""
+        written = self._manifest.get(path)
+        return written is not None and written.key == key
+
+    def put(self, path: str, key: str, data: bytes) -> None:
+        """Drop the output: checking writes nothing."""
+
+
+class WrittenFile(NamedTuple):
+    """A file of the output folder, as the build that wrote it left it."""
+
+    key: str
+    """The cache key of what it was made from."""
+    size: int
+    mtime_ns: int
+    inode: int
+    derived: tuple[str, ...] = ()
+    """The files made from this one (its ``.gz`` and ``.br``), reused with it."""
+
+
+Manifest = dict[str, WrittenFile]
+"""Every file of an output folder by path: what the next build may hard-link."""
 
 
 def read_static(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
@@ -35,6 +114,154 @@ def read_static(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
+def _safe(relative: str) -> str:
+    safe = safe_output_path(relative)
+    if safe is None:
+        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+    return safe
+
+
+class SiteWriter:
+    """Writes a new output folder beside the old one, then swaps it in (:meth:`commit`).
+
+    Files the previous build wrote (``manifest``) and that are unchanged, on disk and in
+    what they are made from, are hard-linked into the new tree: unchanged pages cost
+    neither a render nor a write. When every file is unchanged and nothing else is in the
+    folder, the folder is left as it is. ``derive`` adds files made from each file put
+    (the ``.gz`` and ``.br`` copies of ``precompress``): they are reused with it.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        manifest: Mapping[str, WrittenFile] | None = None,
+        derive: Callable[[str, bytes], dict[str, bytes]] | None = None,
+    ) -> None:
+        self.output_dir = output_dir.resolve()
+        self._previous: Mapping[str, WrittenFile] = manifest or {}
+        self._derive = derive
+        self._staging: Staging | None = None
+        self._folders: set[Path] = set()
+        self._linked: dict[str, WrittenFile] = {}
+        """Reused files not yet linked (the staging folder is made at the first new file)."""
+        self.manifest: Manifest = {}
+        self.paths: list[str] = []
+        """Every output put or reused, derived copies left out."""
+        self.written = 0
+        """How many files were written (the others were linked)."""
+
+    def reuse(self, path: str, key: str) -> bool:
+        """Hard-link the previous build's file if it was made from ``key`` and is untouched."""
+        path = _safe(path)
+        previous = self._previous.get(path)
+        if previous is None or previous.key != key or not self._untouched(path, previous):
+            return False
+        derived = previous.derived if self._derive else ()
+        if not all(name in self._previous and self._untouched(name, self._previous[name]) for name in derived):
+            return False
+        for name in (path, *derived):
+            if self._staging is None:
+                self._linked[name] = self._previous[name]
+            else:
+                self._link(name, self._previous[name])
+        self.paths.append(path)
+        return True
+
+    def _untouched(self, path: str, previous: WrittenFile) -> bool:
+        try:
+            stat = os.lstat(self.output_dir / path)
+        except OSError:
+            return False
+        # else changed by hand since: make it again
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (previous.size, previous.mtime_ns, previous.inode)
+
+    def put(self, path: str, key: str, data: bytes) -> None:
+        """Write the file ``path`` (and what is derived from it) into the new tree."""
+        derived = self._derive(path, data) if self._derive is not None else {}
+        for name, made in derived.items():
+            self._write(_safe(name), f"{key}:{name}", made)
+        self._write(_safe(path), key, data, tuple(derived))
+        self.paths.append(path)
+
+    def _write(self, path: str, key: str, data: bytes, derived: tuple[str, ...] = ()) -> None:
+        target = self._target(path)
+        with open(target, "wb") as file:
+            file.write(data)
+            file.flush()  # the size and time of the file as it stays
+            stat = os.fstat(file.fileno())
+        self.manifest[path] = WrittenFile(key, stat.st_size, stat.st_mtime_ns, stat.st_ino, derived)
+        self.written += 1
+
+    def _stage(self) -> Path:
+        """Return the new tree's folder, made (with the files reused so far) on first use."""
+        if self._staging is None:
+            self._staging = Staging(self.output_dir)
+            linked, self._linked = self._linked, {}
+            for relative, previous in linked.items():
+                self._link(relative, previous)
+        return self._staging.path
+
+    def _target(self, path: str) -> Path:
+        target = self._stage() / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def _link(self, path: str, previous: WrittenFile) -> None:
+        target = self._target(path)
+        try:
+            os.link(self.output_dir / path, target)
+            self.manifest[path] = previous
+        except OSError:  # a file system without hard links: copy
+            shutil.copy2(self.output_dir / path, target)
+            stat = target.stat()
+            self.manifest[path] = WrittenFile(previous.key, stat.st_size, stat.st_mtime_ns, stat.st_ino, previous.derived)
+
+    def _unchanged(self, kept: Iterable[str]) -> bool:
+        """Return whether the output folder already holds exactly the files of this build."""
+        if self._staging is not None or self._linked.keys() != self._previous.keys():
+            return False
+        if not (self.output_dir / MARKER).is_file():
+            return False
+        skipped = {MARKER, *kept}
+        found = 0
+        for folder, folders, names in os.walk(self.output_dir):
+            if Path(folder) == self.output_dir:
+                folders[:] = [name for name in folders if name not in skipped]
+                names = [name for name in names if name not in skipped]
+            for name in names:
+                relative = Path(folder, name).relative_to(self.output_dir).as_posix()
+                if relative not in self._linked:
+                    return False
+                found += 1
+        return found == len(self._linked)
+
+    def commit(self, kept: Iterable[str] = ()) -> Manifest:
+        """Put the new tree in the place of the output folder, carrying ``kept`` (top-level
+        names such as ``.git`` or ``CNAME``) over; return what it holds."""
+        kept = tuple(kept)
+        if self._unchanged(kept):
+            self.manifest = dict(self._linked)
+            log.debug("%s is unchanged", self.output_dir)
+            return self.manifest
+        try:
+            self._stage()
+            assert self._staging is not None
+            self._staging.commit(kept)
+        except BaseException:
+            self.abort()
+            raise
+        self._staging = None
+        return self.manifest
+
+    def abort(self) -> None:
+        """Drop the new tree: the output folder stays as it was."""
+        if self._staging is not None:
+            self._staging.abort()
+            self._staging = None
+
+
 def write_site(files: Mapping[str, bytes], output_dir: Path, kept: Iterable[str] | None = None) -> None:
     """Replace ``output_dir`` with exactly ``files`` (plus the marker), in one step.
 
@@ -44,29 +271,18 @@ def write_site(files: Mapping[str, bytes], output_dir: Path, kept: Iterable[str]
     the top-level names of the old folder carried over (``.git``, ``CNAME``, dot-files;
     by default every such name it holds, see :func:`~sitegen.output.target.is_kept`).
     """
-    paths = {relative: _safe(relative) for relative in files}  # refuse before anything is written
+    for relative in files:
+        _safe(relative)  # refuse before anything is written
     if kept is None:
         kept = [entry.name for entry in _entries(output_dir) if is_kept(entry.name)]
-    staging = Staging(output_dir)
+    writer = SiteWriter(output_dir)
     try:
-        folders: set[Path] = set()
         for relative, data in sorted(files.items()):
-            target = staging.path / paths[relative]
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            target.write_bytes(data)
-        staging.commit(kept)
+            writer.put(relative, "", data)
     except BaseException:
-        staging.abort()
+        writer.abort()
         raise
-
-
-def _safe(relative: str) -> str:
-    safe = safe_output_path(relative)
-    if safe is None:
-        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
-    return safe
+    writer.commit(kept)
 
 
 def _entries(folder: Path) -> list[os.DirEntry[str]]:

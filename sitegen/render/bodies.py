@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.content.headings import Outline
-from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, render_body
+from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, highlight_block, render_body
 from sitegen.site import urls
 from sitegen.site.model import Language, Problem
 from sitegen.site.registry import load_registry
@@ -21,7 +21,8 @@ from sitegen.site.registry import load_registry
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from sitegen.site.resolve import Entry, Site
+    from sitegen.content.markdown import Highlight
+    from sitegen.site.resolve import Entry, IntroEntry, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,44 @@ class Rendered:
     def overview_text(self, key: tuple[str, int]) -> str:
         """Return the one-sentence summary of an entry as plain text."""
         return self.overviews[key][1] if key in self.overviews else self.bodies[key].first_paragraph
+
+    @classmethod
+    def of(cls, entries: Mapping[tuple[str, int], RenderedEntry]) -> Rendered:
+        """Return the markdown of a site from that of each of its entries."""
+        return cls(
+            {key: entry.body for key, entry in entries.items()},
+            {key: entry.takeaways for key, entry in entries.items() if entry.takeaways is not None},
+            {key: entry.overview for key, entry in entries.items() if entry.overview is not None},
+            {key: entry.faq for key, entry in entries.items() if entry.faq is not None},
+            {key: entry.alternative for key, entry in entries.items() if entry.alternative is not None},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEntry:
+    """The markdown of one entry (body, takeaways, overview...), rendered for its reader."""
+
+    body: RenderedBody
+    takeaways: str | None = None
+    """The takeaways as an HTML list, if the page has any."""
+    overview: tuple[str, str] | None = None
+    """(HTML, plain text) of a written overview."""
+    faq: tuple[tuple[str, str], ...] | None = None
+    """(question HTML, answer HTML) of each ``faq`` entry."""
+    alternative: str | None = None
+    """The inline HTML of an unofficial code's ``alternative``."""
+
+
+class Markdown:
+    """The two markdown parsers of a build: bodies (raw HTML allowed) and front-matter text.
+
+    Made once per process, when the first entry is rendered; ``highlight`` renders the
+    fenced code blocks (the engine passes one that remembers them).
+    """
+
+    def __init__(self, highlight: Highlight = highlight_block) -> None:
+        self.body: MarkdownIt = create_markdown(highlight=highlight)
+        self.front_matter: MarkdownIt = create_markdown(allow_html=False, highlight=highlight)
 
 
 def code_link(site: Site, language: Language, code: int) -> CodeLink | None:
@@ -79,78 +118,87 @@ def _body_context(
     )
 
 
-def _source_outline(site: Site, md: MarkdownIt, entry: Entry, bodies: Mapping[tuple[str, int], RenderedBody]) -> tuple[Outline, str] | None:
-    """Return the headings of the source page a translated entry follows, and its path."""
+def source_outline(site: Site, entry: Entry, bodies: Mapping[tuple[str, int], RenderedBody]) -> tuple[Outline, str] | None:
+    """Return the headings of the source page a translated entry follows, and its path.
+
+    ``bodies`` holds the source pages already rendered: the entries are rendered in
+    :func:`rendering_order`, the source language first.
+    """
     source_language = site.config.source_language
     if not entry.translated or entry.language.tag == source_language:
         return None
     source = site.entries.get((source_language, entry.code))
     if source is None or not source.translated:
         return None
-    rendered = bodies.get((source_language, entry.code))
-    if rendered is None:
-        rendered = render_body(md, source.page.body, _body_context(source, source.page.source.body_line, lambda _language, _code: None))
-    return rendered.outline, source.page.source.path
+    return bodies[(source_language, entry.code)].outline, source.page.source.path
 
 
-def render_markdown(
-    site: Site,
-    md: MarkdownIt,
-    keys: set[tuple[str, int]] | None = None,
-    link_for: LinkFor | None = None,
-) -> tuple[Rendered, list[Problem]]:
-    """Return the rendered body and takeaways of every entry (or of ``keys`` only).
-
-    ``link_for`` defaults to :func:`code_link` on ``site``; the dev server passes one that
-    also records which codes a body links to, to know when it must be rendered again.
-    """
-    if link_for is None:
-        link_for = functools.partial(code_link, site)
-    bodies: dict[tuple[str, int], RenderedBody] = {}
-    takeaways: dict[tuple[str, int], str] = {}
-    overviews: dict[tuple[str, int], tuple[str, str]] = {}
-    problems: list[Problem] = []
-    front_matter_md = create_markdown(allow_html=False)
-    faqs: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {}
-    alternatives: dict[tuple[str, int], str] = {}
+def rendering_order(site: Site) -> list[tuple[str, int]]:
+    """Return the entries' keys, the source pages first: translations take their heading ids."""
     source_language = site.config.source_language
-    # the source pages first: translations take their heading ids
-    for key in sorted(site.entries if keys is None else keys, key=lambda key: (key[0] != source_language, key)):
+    return sorted(site.entries, key=lambda key: (key[0] != source_language, key))
+
+
+def render_entry(
+    entry: Entry, markdown: Markdown, link_for: LinkFor, source: tuple[Outline, str] | None = None, raw_html: str = "allow"
+) -> tuple[RenderedEntry, list[Problem]]:
+    """Return the rendered body, takeaways, overview, FAQ and alternative of one entry,
+    and their problems.
+
+    ``link_for`` answers how a code is linked; the engine passes one that records the
+    questions, to know when the entry must be rendered again. ``source``: the headings of
+    the page a translation follows (:func:`source_outline`); ``raw_html``: what the body's
+    raw HTML may be (``allow``, ``warn``, ``deny``).
+    """
+    page = entry.page
+    front_matter_md = markdown.front_matter
+    problems: list[Problem] = []
+    body = render_body(markdown.body, page.body, _body_context(entry, page.source.body_line, link_for, source, raw_html))
+    problems.extend(body.problems)
+    takeaways = overview = faq = alternative = None
+    if page.takeaways:
+        items = []
+        for index, item in enumerate(page.takeaways):
+            line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
+            inner, _text, found = _inline(front_matter_md, item, _body_context(entry, line, link_for))
+            problems.extend(found)
+            items.append(f"<li>{inner}</li>\n")
+        takeaways = f"<ul>\n{''.join(items)}</ul>\n"
+    if page.overview:
+        # one line of markdown: macros and emphasis work, block syntax does not
+        inner, text, found = _inline(front_matter_md, page.overview, _body_context(entry, page.source.line_of("overview"), link_for))
+        problems.extend(found)
+        overview = (inner, text)
+    if page.faq:
+        entries = []
+        for question in page.faq:
+            asked, _text, found = _inline(front_matter_md, question.question, _body_context(entry, question.line, link_for))
+            problems.extend(found)
+            answer = render_body(front_matter_md, question.answer, _body_context(entry, question.answer_line, link_for))
+            problems.extend(answer.problems)
+            entries.append((asked, answer.html))
+        faq = tuple(entries)
+    if page.alternative:
+        alternative, _text, found = _inline(
+            front_matter_md, page.alternative, _body_context(entry, page.source.line_of("alternative"), link_for)
+        )
+        problems.extend(found)
+    return RenderedEntry(body, takeaways, overview, faq, alternative), problems
+
+
+def render_markdown(site: Site, markdown: Markdown | None = None) -> tuple[Rendered, list[Problem]]:
+    """Return the rendered markdown of every entry, and its problems."""
+    markdown = markdown or Markdown()
+    link_for = functools.partial(code_link, site)
+    entries: dict[tuple[str, int], RenderedEntry] = {}
+    bodies: dict[tuple[str, int], RenderedBody] = {}
+    problems: list[Problem] = []
+    for key in rendering_order(site):
         entry = site.entries[key]
-        page = entry.page
-        source = _source_outline(site, md, entry, bodies)
-        body = render_body(md, page.body, _body_context(entry, page.source.body_line, link_for, source, site.config.raw_html))
-        bodies[key] = body
-        problems.extend(body.problems)
-        if page.takeaways:
-            items = []
-            for index, item in enumerate(page.takeaways):
-                line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
-                inner, _text, found = _inline(front_matter_md, item, _body_context(entry, line, link_for))
-                problems.extend(found)
-                items.append(f"<li>{inner}</li>\n")
-            takeaways[key] = f"<ul>\n{''.join(items)}</ul>\n"
-        if page.overview:
-            # one line of markdown: macros and emphasis work, block syntax does not
-            inner, text, found = _inline(front_matter_md, page.overview, _body_context(entry, page.source.line_of("overview"), link_for))
-            problems.extend(found)
-            overviews[key] = (inner, text)
-        if page.faq:
-            entries = []
-            for question in page.faq:
-                asked, _text, found = _inline(front_matter_md, question.question, _body_context(entry, question.line, link_for))
-                problems.extend(found)
-                answer = render_body(front_matter_md, question.answer, _body_context(entry, question.answer_line, link_for))
-                problems.extend(answer.problems)
-                entries.append((asked, answer.html))
-            faqs[key] = tuple(entries)
-        if page.alternative:
-            inner, _text, found = _inline(
-                front_matter_md, page.alternative, _body_context(entry, page.source.line_of("alternative"), link_for)
-            )
-            problems.extend(found)
-            alternatives[key] = inner
-    return Rendered(bodies, takeaways, overviews, faqs, alternatives), list(dict.fromkeys(problems))
+        entries[key], found = render_entry(entry, markdown, link_for, source_outline(site, entry, bodies), site.config.raw_html)
+        bodies[key] = entries[key].body
+        problems.extend(found)
+    return Rendered.of(dict(sorted(entries.items()))), list(dict.fromkeys(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,39 +210,42 @@ class RenderedIntro:
     """Plain text of the overview (or of the first paragraph), the page's meta description."""
 
 
-def render_intros(
-    site: Site, md: MarkdownIt, keys: set[tuple[str, str]] | None = None, link_for: LinkFor | None = None
-) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
-    """Return every intro (or those of ``keys``) rendered for its reader, keyed like :attr:`Site.intros`."""
-    if link_for is None:
-        link_for = functools.partial(code_link, site)
+def render_intro(entry: IntroEntry, markdown: Markdown, link_for: LinkFor, raw_html: str = "allow") -> tuple[RenderedIntro, list[Problem]]:
+    """Return one intro rendered for its reader, and its problems."""
     registry = load_registry()
-    front_matter_md = create_markdown(allow_html=False)
+    intro, language = entry.intro, entry.language
+
+    def context(line: int) -> BodyContext:
+        return BodyContext(
+            path=intro.source.path,
+            body_line=line,
+            mdn_locale=language.mdn_locale or "en-US",
+            link_for=lambda code: link_for(language, code),
+            plain_name=lambda code: registry[code].name if code in registry else None,
+            specs=(),
+            own_code=0,
+            raw_html=raw_html,
+        )
+
+    problems: list[Problem] = []
+    body = render_body(markdown.body, intro.body, context(intro.source.body_line))
+    problems.extend(body.problems)
+    overview = body.first_paragraph
+    if intro.overview:
+        _inner, overview, found = _inline(markdown.front_matter, intro.overview, context(intro.source.line_of("overview")))
+        problems.extend(found)
+    return RenderedIntro(body.html, overview), problems
+
+
+def render_intros(site: Site, markdown: Markdown | None = None) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
+    """Return every intro rendered for its reader, keyed like :attr:`Site.intros`."""
+    markdown = markdown or Markdown()
+    link_for = functools.partial(code_link, site)
     rendered: dict[tuple[str, str], RenderedIntro] = {}
     problems: list[Problem] = []
-    for key in sorted(site.intros if keys is None else keys):
-        entry = site.intros[key]
-        intro, language = entry.intro, entry.language
-
-        def context(line: int, language: Language = language, path: str = intro.source.path) -> BodyContext:
-            return BodyContext(
-                path=path,
-                body_line=line,
-                mdn_locale=language.mdn_locale or "en-US",
-                link_for=lambda code: link_for(language, code),
-                plain_name=lambda code: registry[code].name if code in registry else None,
-                specs=(),
-                own_code=0,
-                raw_html=site.config.raw_html,
-            )
-
-        body = render_body(md, intro.body, context(intro.source.body_line))
-        problems.extend(body.problems)
-        overview = body.first_paragraph
-        if intro.overview:
-            _inner, overview, found = _inline(front_matter_md, intro.overview, context(intro.source.line_of("overview")))
-            problems.extend(found)
-        rendered[key] = RenderedIntro(body.html, overview)
+    for key, entry in sorted(site.intros.items()):
+        rendered[key], found = render_intro(entry, markdown, link_for, site.config.raw_html)
+        problems.extend(found)
     return rendered, list(dict.fromkeys(problems))
 
 

@@ -51,11 +51,15 @@ class SourceLoader(jinja2.FileSystemLoader):
         return sorted(file.relative_to(self.folder).as_posix() for file in listing.files)
 
 
-def create_environment(templates_dir: Path, config: Config | None = None) -> jinja2.Environment:
+def create_environment(
+    templates_dir: Path, config: Config | None = None, bytecode_cache: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     """Return the Jinja environment: strict undefined, autoescape, i18n; with ``config``,
-    templates are read only from regular files inside the project."""
+    templates are read only from regular files inside the project. ``bytecode_cache``
+    keeps the compiled templates between processes (the engine's)."""
     environment = jinja2.Environment(
         loader=SourceLoader(templates_dir, config),
+        bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-    from babel.support import NullTranslations
+    from gettext import NullTranslations
 
     from sitegen.render.bodies import Rendered
     from sitegen.site.model import Config, Language

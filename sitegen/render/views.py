@@ -12,9 +12,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import babel
-import babel.lists
-import jinja2
 import markupsafe
 
 from sitegen.render.api import API_KINDS, api_view
@@ -23,13 +20,14 @@ from sitegen.render.guide import guide_context, guide_link
 from sitegen.render.knowledge import body_with_exchange, constants_view
 from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
 from sitegen.render.policy import content_security_policy
-from sitegen.render.templating import in_template, template_problem
 from sitegen.site import urls
 from sitegen.site.model import Config, Language
 from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
 
 if TYPE_CHECKING:
-    from babel.support import NullTranslations
+    from gettext import NullTranslations
+
+    import jinja2
 
     from sitegen.render.bodies import Rendered, RenderedIntro
     from sitegen.site.model import Problem
@@ -41,29 +39,57 @@ META_POLICY = markupsafe.Markup(content_security_policy(header=False))
 without ``"``, ``<`` or ``&``: its ``'`` need no escaping in a double-quoted attribute)."""
 
 
+class LocaleText:
+    """Text that comes from Babel's locale data: names of languages, lists joined the
+    reader's way. The engine passes a subclass that remembers the answers in its cache, so
+    that a build rendering nothing never loads Babel."""
+
+    def display_name(self, language: Language, reader: Language) -> str:
+        """Return the name of ``language`` in the reader's language ("anglais" for French readers)."""
+        return display_name(language, reader)
+
+    def format_list(self, items: tuple[str, ...], language: Language) -> str:
+        """Return items joined the reader's way: "nginx and Cloudflare", "nginx et Cloudflare"."""
+        return format_list(items, language)
+
+
 class Renderer:
-    """Renders outputs of one site; holds the views shared between pages."""
+    """Renders outputs of one site; holds the views shared between pages.
+
+    ``environment`` and ``translations`` are asked for only when an output is rendered
+    (:meth:`render`): the engine makes them on demand, and a build that renders nothing
+    (every output unchanged) never loads Jinja or a catalog.
+    """
 
     def __init__(
         self,
         site: Site,
         rendered: Rendered,
-        environment: jinja2.Environment,
+        environment: jinja2.Environment | Callable[[], jinja2.Environment],
         translations: Mapping[str, NullTranslations],
         static_files: Mapping[str, bytes],
         intros: Mapping[tuple[str, str], RenderedIntro] | None = None,
+        locale_text: LocaleText | None = None,
     ) -> None:
         self.site = site
         self.config: Config = site.config
         self.rendered = rendered
         self.intros = intros or {}
-        self.environment = environment
+        self._environment = environment
         self.translations = translations
+        self.locale_text = locale_text or LocaleText()
         stylesheet = static_files.get(STYLESHEET, b"")
         version = hashlib.sha256(stylesheet).hexdigest()[:10]
         self.stylesheet_url = f"{urls.base_path(self.config)}{STYLESHEET}?v={version}"
         self.icon_url = f"{urls.base_path(self.config)}{ICON}" if ICON in static_files else None
         self.class_keys = class_keys(site)
+
+    @property
+    def environment(self) -> jinja2.Environment:
+        """Return the Jinja environment, made on first use."""
+        if callable(self._environment):
+            self._environment = self._environment()
+        return self._environment
 
     # -- shared views ---------------------------------------------------------
 
@@ -98,7 +124,7 @@ class Renderer:
 
     def language_name(self, language: Language, reader: Language) -> str:
         """Return the name of ``language`` in the reader's language (for the views of other modules)."""
-        return display_name(language, reader)
+        return self.locale_text.display_name(language, reader)
 
     def class_label(self, language: Language, class_key: str) -> str:
         """Return the translated name of a class: ``3xx Redirection``."""
@@ -153,7 +179,7 @@ class Renderer:
             "overview": overview,
             "lang": entry.content_language if entry.content_language != language.tag else None,
             "translated": entry.translated,
-            "sent_by": format_list(entry.page.sent_by, language) if unofficial else "",
+            "sent_by": self.locale_text.format_list(entry.page.sent_by, language) if unofficial else "",
         }
 
     def is_unofficial(self, code: int) -> bool:
@@ -236,8 +262,8 @@ class Renderer:
                 "outdated": entry.outdated,
                 "draft": page.draft or language.draft,
                 "content_lang": content_language.tag if not entry.translated else None,
-                "content_language_name": display_name(content_language, language),
-                "language_name": display_name(language, language),
+                "content_language_name": self.locale_text.display_name(content_language, language),
+                "language_name": self.locale_text.display_name(language, language),
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
             }
@@ -247,7 +273,7 @@ class Renderer:
     def unofficial_view(self, language: Language, content_language: str, key: tuple[str, int], sent_by: tuple[str, ...]) -> dict[str, Any]:
         """Return what the notice of an unofficial code says: who sends it, what to use instead."""
         return {
-            "sent_by": format_list(sent_by, language),
+            "sent_by": self.locale_text.format_list(sent_by, language),
             "alternative": self.rendered.alternatives.get(key, ""),
             "alternative_lang": content_language if content_language != language.tag else None,
         }
@@ -368,10 +394,10 @@ class Renderer:
             return output.kind, api_view(self, output)
         raise ValueError(f"unknown output kind {output.kind!r}")
 
-    def render(self, output: Output) -> bytes:
-        """Return the bytes of one output file."""
+    def render(self, output: Output, view: tuple[str, dict[str, Any]] | None = None) -> bytes:
+        """Return the bytes of one output file (``view``: its :meth:`view`, if already made)."""
         config = self.config
-        name, context = self.view(output)
+        name, context = view or self.view(output)
         if output.kind == "robots":
             return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
         if output.kind == "api" or output.kind in API_KINDS:
@@ -449,6 +475,9 @@ def format_list(items: tuple[str, ...], language: Language) -> str:
     """Return items joined the reader's way: "nginx and Cloudflare", "nginx et Cloudflare"."""
     if not items:
         return ""
+    import babel
+    import babel.lists
+
     try:
         return str(babel.lists.format_list(list(items), locale=babel.Locale.parse(language.tag, sep="-")))
     except (ValueError, babel.UnknownLocaleError):
@@ -458,6 +487,8 @@ def format_list(items: tuple[str, ...], language: Language) -> str:
 @functools.cache
 def display_name(language: Language, reader: Language) -> str:
     """Return the name of ``language`` in the reader's language ("anglais" for French readers)."""
+    import babel
+
     try:
         locale = babel.Locale.parse(language.tag, sep="-")
         name = locale.get_display_name(babel.Locale.parse(reader.tag, sep="-"))
@@ -466,19 +497,32 @@ def display_name(language: Language, reader: Language) -> str:
     return name or language.name
 
 
+def render_output(renderer: Renderer, output: Output, view: tuple[str, dict[str, Any]] | None = None) -> bytes | Problem:
+    """Return the bytes of one output, or the template error met rendering it."""
+    import jinja2
+
+    from sitegen.render.templating import in_template, template_problem
+
+    try:
+        return renderer.render(output, view)
+    except jinja2.TemplateError as error:
+        return template_problem(error, renderer.config)
+    except Exception as error:
+        # an expression in a template can fail like Python code; if no template
+        # frame is involved, the bug is ours and must not pass for a template error
+        if not in_template(error, renderer.config):
+            raise
+        return template_problem(error, renderer.config)
+
+
 def render_outputs(renderer: Renderer, outputs: Mapping[str, Output]) -> tuple[dict[str, bytes], list[Problem]]:
     """Return the bytes of the given outputs, and the template errors met (each once)."""
     files: dict[str, bytes] = {}
     problems: dict[Problem, None] = {}
     for path in sorted(outputs):
-        try:
-            files[path] = renderer.render(outputs[path])
-        except jinja2.TemplateError as error:
-            problems[template_problem(error, renderer.config)] = None
-        except Exception as error:
-            # an expression in a template can fail like Python code; if no template
-            # frame is involved, the bug is ours and must not pass for a template error
-            if not in_template(error, renderer.config):
-                raise
-            problems[template_problem(error, renderer.config)] = None
+        result = render_output(renderer, outputs[path])
+        if isinstance(result, bytes):
+            files[path] = result
+        else:
+            problems[result] = None
     return files, list(problems)

@@ -100,6 +100,13 @@ class Config:
     """Build draft pages and draft languages too, marked as such (``--drafts``, for preview)."""
     hidden_segments: tuple[str, ...] = ()
     """Content folders of languages not built (``draft`` without ``--drafts``, or ``disabled``)."""
+    cache_dir: Path | None = None
+    """The folder of the build cache (``None``: the default, ``.sitegen-cache/`` at the root)."""
+
+    @property
+    def cache_folder(self) -> Path:
+        """Return the folder of the build cache."""
+        return self.cache_dir or self.root / ".sitegen-cache"
 
     @property
     def source(self) -> Language:

@@ -1,0 +1,613 @@
+"""The costly stages of a build, each result cached under the key of what it was made from.
+
+:func:`sitegen.engine.build.build_site` runs the pipeline through a :class:`Stages`; every
+build, cold or warm, command line or dev server, goes through the same code. What each
+stage keys its results by (all keys also hold :func:`~sitegen.engine.keys.environment_key`:
+the sitegen code, the Python version and the libraries' versions):
+
+==============  ==============================================================================
+stage           key
+==============  ==============================================================================
+``load``        a file's kind (page, intro, glossary), path, language and bytes -> its
+                :class:`Page` (or :class:`Intro`, or :class:`Glossary`) and problems
+``catalog``     the ``.po`` file's path and bytes, the language -> the compiled catalog
+``markdown``    the entry's page, language and specs, and for a translation the headings
+                of the source page (whose ids it takes) -> its rendered body, takeaways,
+                overview, FAQ...; valid while every code it linked to is linked the same way
+                (the name and URL of those pages, which the entry records as it renders);
+                intros the same way
+``highlight``   a fenced block's code and language -> its highlighted HTML
+``templates``   every template file's name and bytes -> syntax errors and UI strings
+``jinja``       a template's name and source -> its compiled code
+``wording``     a page file's text, its language's glossary, whether French typography
+                applies -> the typography and glossary warnings
+``locale``      a language and a reader, a list and a language -> the language's name in
+                the reader's language, the list joined the language's way (Babel's data)
+``output``      the templates, the language's catalog, the output and its *view* (every value
+                its template is given) -> the file; kept by the sink, not in the cache
+                (:mod:`sitegen.output.write`: the previous ``_site/`` is the cache of outputs)
+==============  ==============================================================================
+
+A change therefore redoes exactly what depends on it: an edited body renders that entry's
+markdown, then the outputs whose views now differ (its page; the pages that show its name
+or overview only if those changed).
+
+Adding to the engine:
+
+- *A new kind of output* (a JSON API file, a hosting file, a new page kind): plan it in
+  :func:`sitegen.render.plan.plan_outputs` and give it a view and a rendering in
+  :class:`sitegen.render.views.Renderer`. It is cached like every output: rendered again
+  exactly when its view changes. Put everything the file depends on in its view.
+- *A new stage* (diagrams, a search index...): write it as a pure function, then call it
+  through the cache: ``value = self.cache.get(stage, key)``; if that is :data:`MISSING`,
+  compute and ``self.cache.put(stage, key, value)``, with ``key = fingerprint(
+  environment_key(), stage, <every input>)``. Values are plain picklable data. Add the
+  stage to :attr:`Stages.ran` when every input went through it, so that its unused
+  entries are pruned. A stage that reads other results (all pages' HTML, say) keys by
+  their keys or digests, not by re-reading them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sitegen.engine.cache import MISSING, Cache
+from sitegen.engine.keys import digest, environment_key, fingerprint
+from sitegen.output.write import MemorySink, read_static
+from sitegen.render.bodies import (
+    Markdown,
+    Rendered,
+    RenderedEntry,
+    RenderedIntro,
+    code_link,
+    render_entry,
+    render_intro,
+    rendering_order,
+    source_outline,
+)
+from sitegen.render.i18n import catalog_path, read_catalog, read_catalog_file, translations_of
+from sitegen.render.views import LocaleText, display_name, format_list, render_output
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from gettext import NullTranslations
+    from pathlib import Path
+
+    import jinja2
+
+    from sitegen.content.headings import Outline
+    from sitegen.content.markdown import CodeLink, RenderedBody
+    from sitegen.output.write import Sink
+    from sitegen.render.bodies import LinkFor
+    from sitegen.render.plan import Output
+    from sitegen.render.views import Renderer
+    from sitegen.site.model import Config, Glossary, Intro, Language, Page, Problem, Source
+    from sitegen.site.resolve import Entry, IntroEntry, Site
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownResult:
+    """What the ``markdown`` stage keeps of an entry."""
+
+    links: tuple[tuple[int, CodeLink | None], ...]
+    """Every code the markdown asked a link for, and the answer it got."""
+    rendered: RenderedEntry
+    problems: tuple[Problem, ...]
+    highlights: tuple[str, ...]
+    """The keys of the highlighted blocks it used, kept alive with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntroResult:
+    """What the ``markdown`` stage keeps of an intro."""
+
+    links: tuple[tuple[int, CodeLink | None], ...]
+    rendered: RenderedIntro
+    problems: tuple[Problem, ...]
+    highlights: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateCheck:
+    """What the ``templates`` stage keeps: the templates' problems and UI strings."""
+
+    problems: tuple[Problem, ...]
+    messages: Mapping[str, str]
+    """Every UI string the templates translate, with where it is first used."""
+    compiled: tuple[str, ...]
+    """The keys of the compiled templates, kept alive with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Templates:
+    """The templates of a build: their key, and the Jinja environment made on demand."""
+
+    key: str
+    environment: Any
+    """Returns the :class:`jinja2.Environment` (made, and Jinja imported, at the first call)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogs:
+    """The UI catalogs of a build: the key of each language's, and its translations."""
+
+    keys: Mapping[str, str]
+    translations: Mapping[str, NullTranslations]
+
+
+@dataclass(slots=True)
+class Work:
+    """What the stages redid since the last :meth:`Stages.take_work`."""
+
+    loaded: list[str] = field(default_factory=list)
+    """Content files loaded (paths relative to the project)."""
+    entries: list[tuple[str, int]] = field(default_factory=list)
+    """Entries whose markdown was rendered: (language tag, code)."""
+    outputs: list[str] = field(default_factory=list)
+    """Output files rendered."""
+
+
+class _Translations(Mapping[str, "NullTranslations"]):
+    """Each language's gettext translations, made from its compiled catalog when first asked."""
+
+    def __init__(self, compiled: Mapping[str, bytes | None]) -> None:
+        self._compiled = compiled
+        self._made: dict[str, NullTranslations] = {}
+
+    def __getitem__(self, tag: str) -> NullTranslations:
+        if tag not in self._made:
+            self._made[tag] = translations_of(self._compiled[tag])
+        return self._made[tag]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._compiled)
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+
+def _bytecode_cache(cache: Cache, keys: list[str]) -> jinja2.BytecodeCache:
+    """Return a Jinja bytecode cache that keeps compiled templates in ``cache`` (stage
+    ``jinja``) and appends the key of each template it is asked for to ``keys``."""
+    import jinja2
+
+    class Bytecode(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            key = fingerprint(environment_key(), "jinja", bucket.key, bucket.checksum)
+            keys.append(key)
+            data = cache.get("jinja", key)
+            if data is not MISSING:
+                bucket.bytecode_from_string(data)  # checks Jinja's magic and the source's checksum
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            key = fingerprint(environment_key(), "jinja", bucket.key, bucket.checksum)
+            keys.append(key)
+            cache.put("jinja", key, bucket.bytecode_to_string())
+
+    return Bytecode()
+
+
+def _read_glossary(raw: bytes, path: str, tag: str, stem: str) -> tuple[Glossary | None, list[Problem]]:
+    from sitegen.content.glossary import glossary_of_bytes
+
+    return glossary_of_bytes(raw, path, tag)
+
+
+class _CachedLocaleText(LocaleText):
+    """Names of languages and joined lists, remembered in the cache (stage ``locale``)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+        self._known: dict[str, str] = {}
+
+    def _remembered(self, key: str, make: Callable[[], str]) -> str:
+        if key not in self._known:
+            text = self._cache.get("locale", key)
+            if text is MISSING:
+                text = make()
+                self._cache.put("locale", key, text)
+            self._known[key] = str(text)
+        return self._known[key]
+
+    def display_name(self, language: Language, reader: Language) -> str:
+        """Return the name of ``language`` in the reader's language."""
+        key = fingerprint(environment_key(), "display_name", language, reader)
+        return self._remembered(key, lambda: display_name(language, reader))
+
+    def format_list(self, items: tuple[str, ...], language: Language) -> str:
+        """Return items joined the reader's way."""
+        key = fingerprint(environment_key(), "format_list", items, language)
+        return self._remembered(key, lambda: format_list(items, language))
+
+
+class Stages:
+    """The stages of a build, each remembering its results in :attr:`cache`."""
+
+    def __init__(self, cache: Cache | None = None) -> None:
+        self.cache = cache if cache is not None else Cache()
+        self.ran: set[str] = set()
+        """The stages every input went through in this build: their unused entries are pruned."""
+        self._work = Work()
+        self._markdown: Markdown | None = None
+        self._highlights: list[str] = []
+        self._environments: dict[str, jinja2.Environment] = {}
+        self._compiled: list[str] = []
+        self._last_sink: MemorySink | None = None
+
+    # -- the build's life -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start a build."""
+        self.cache.start()
+        self.ran = set()
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Count the time spent in the block as ``stage``'s."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.cache.timed(stage, time.perf_counter() - started)
+
+    def finish(self, *extra: str) -> None:
+        """Write the new cache entries and prune the unused ones of the stages that ran in full."""
+        self.cache.finish(self.ran | set(extra))
+
+    def take_work(self) -> Work:
+        """Return what was redone since the last call, and start counting again."""
+        work, self._work = self._work, Work()
+        return work
+
+    def memory_sink(self) -> MemorySink:
+        """Return a sink in memory; in the dev server, one that reuses the last build's outputs."""
+        sink = MemorySink(self._last_sink if self.cache.keep_in_memory else None)
+        return sink
+
+    def keep_sink(self, sink: MemorySink) -> None:
+        """Remember the outputs of a build that rendered them all, for the next one."""
+        sink.finish()
+        if self.cache.keep_in_memory:
+            self._last_sink = sink
+
+    # -- load -------------------------------------------------------------------------
+
+    def _load(
+        self, kind: str, config: Config, tag: str, file: Path, raw: bytes, read: Callable[[bytes, str, str, str], tuple[Any, list[Problem]]]
+    ) -> tuple[Any, tuple[Problem, ...]]:
+        """Return what ``read`` makes of a file's bytes, read only if never seen."""
+        path = config.shown(file)
+        key = fingerprint(environment_key(), "load", kind, path, tag, file.stem, digest(raw))
+        loaded = self.cache.get("load", key)
+        if loaded is MISSING:
+            value, found = read(raw, path, tag, file.stem)
+            loaded = (value, tuple(found))
+            self.cache.put("load", key, loaded)
+            self._work.loaded.append(path)
+        return loaded  # type: ignore[no-any-return]
+
+    def load_pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
+        """Return every page under ``content/``, loading only the files never seen."""
+        from sitegen.content.load import content_files, load_bytes, read_page_bytes
+
+        files, problems = content_files(config)
+        pages: list[Page] = []
+        for tag, file in files:
+            raw, unread = read_page_bytes(file, config.shown(file))
+            if raw is None:
+                if file.is_symlink() or file.exists():
+                    problems.extend(unread)  # why it is not read
+                # else deleted since it was listed: the watcher has seen it go and will rebuild
+                continue
+            page, found = self._load("page", config, tag, file, raw, load_bytes)
+            problems.extend(found)
+            if page is not None:
+                pages.append(page)
+        self.ran.add("load")
+        return pages, problems
+
+    def load_intros(self, config: Config) -> tuple[list[Intro], list[Problem]]:
+        """Return every intro page (``index.md``, ``4xx.md``), loading only the files never seen."""
+        from sitegen.content.intros import intro_files, load_intro_bytes
+        from sitegen.content.limits import MAX_PAGE_BYTES
+        from sitegen.content.sources import read_source
+
+        intros: list[Intro] = []
+        problems: list[Problem] = []
+        for tag, file in intro_files(config):
+            raw, unread = read_source(file, config.shown(file), MAX_PAGE_BYTES)
+            if raw is None:
+                problems.extend(unread)
+                continue
+            intro, found = self._load("intro", config, tag, file, raw, load_intro_bytes)
+            problems.extend(found)
+            if intro is not None:
+                intros.append(intro)
+        return intros, problems
+
+    def load_glossaries(self, config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
+        """Return the glossary of every language that has one, reading only the files never seen."""
+        from sitegen.content.glossary import GLOSSARY_FILE
+        from sitegen.content.limits import MAX_PAGE_BYTES
+        from sitegen.content.load import language_folders
+        from sitegen.content.sources import list_folder, read_source
+
+        folders, _problems = language_folders(config)  # content_files reports these
+        glossaries: dict[str, Glossary] = {}
+        problems: list[Problem] = []
+        for tag, folder in folders.items():
+            file = next((file for file in list_folder(folder, config, recursive=False).files if file.name == GLOSSARY_FILE), None)
+            if file is None:
+                continue  # content_files reports a glossary that is a link out of the project, or a pipe
+            raw, unread = read_source(file, config.shown(file), MAX_PAGE_BYTES)
+            problems.extend(unread)
+            if raw is None:
+                continue
+            glossary, found = self._load("glossary", config, tag, file, raw, _read_glossary)
+            problems.extend(found)
+            if glossary is not None:
+                glossaries[tag] = glossary
+        return glossaries, problems
+
+    def load_catalogs(self, config: Config) -> tuple[Catalogs, list[Problem]]:
+        """Return the UI catalogs of every language, compiling only the changed ones."""
+        keys: dict[str, str] = {}
+        compiled: dict[str, bytes | None] = {}
+        problems: list[Problem] = []
+        for language in config.languages:
+            path = catalog_path(config, language)
+            raw, unread = read_catalog_file(config, path)
+            source = language.tag == config.source_language
+            content = digest(raw) if raw is not None else None
+            key = fingerprint(environment_key(), "catalog", config.shown(path), language, source, content, unread)
+            value = self.cache.get("catalog", key)
+            if value is MISSING:
+                mo, found = read_catalog(config, language, raw, unread)
+                value = (mo, tuple(found))
+                self.cache.put("catalog", key, value)
+            keys[language.tag], compiled[language.tag] = key, value[0]
+            problems.extend(value[1])
+        self.ran.add("catalog")
+        return Catalogs(keys, _Translations(compiled)), problems
+
+    # -- markdown ---------------------------------------------------------------------
+
+    def _parsers(self) -> Markdown:
+        if self._markdown is None:
+            self._markdown = Markdown(self._highlight)
+        return self._markdown
+
+    def _highlight(self, code: str, language: str) -> str:
+        from sitegen.content.markdown import highlight_block
+
+        key = fingerprint(environment_key(), "highlight", code, language)
+        self._highlights.append(key)
+        html = self.cache.get("highlight", key)
+        if html is MISSING:
+            html = highlight_block(code, language)
+            self.cache.put("highlight", key, html)
+        return str(html)
+
+    def render_markdown(self, site: Site) -> tuple[Rendered, list[Problem]]:
+        """Return every entry's markdown, rendering again the entries whose inputs changed."""
+        links: dict[tuple[str, int], CodeLink | None] = {}
+
+        def link_for(language: Language, code: int) -> CodeLink | None:
+            key = (language.tag, code)
+            if key not in links:
+                links[key] = code_link(site, language, code)
+            return links[key]
+
+        entries: dict[tuple[str, int], RenderedEntry] = {}
+        bodies: dict[tuple[str, int], RenderedBody] = {}
+        problems: list[Problem] = []
+        for key in rendering_order(site):  # the source pages first: translations take their heading ids
+            entry = site.entries[key]
+            source = source_outline(site, entry, bodies)
+            raw_html = site.config.raw_html
+            cache_key = fingerprint(environment_key(), "markdown", entry.page, entry.language, entry.specs, entry.code, source, raw_html)
+            result = self.cache.get("markdown", cache_key)
+            if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
+                result = self._render_entry(entry, link_for, source, raw_html)
+                self.cache.put("markdown", cache_key, result)
+            else:
+                self.cache.touch("highlight", result.highlights)
+            entries[key] = result.rendered
+            bodies[key] = result.rendered.body
+            problems.extend(result.problems)
+        self.ran.update({"markdown", "highlight"})
+        return Rendered.of(dict(sorted(entries.items()))), list(dict.fromkeys(problems))
+
+    def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
+        """Return every intro rendered for its reader, rendering again those whose inputs changed."""
+        links: dict[tuple[str, int], CodeLink | None] = {}
+
+        def link_for(language: Language, code: int) -> CodeLink | None:
+            key = (language.tag, code)
+            if key not in links:
+                links[key] = code_link(site, language, code)
+            return links[key]
+
+        rendered: dict[tuple[str, str], RenderedIntro] = {}
+        problems: list[Problem] = []
+        for key, entry in sorted(site.intros.items()):
+            cache_key = fingerprint(environment_key(), "intro", entry.intro, entry.language, site.config.raw_html)
+            result = self.cache.get("markdown", cache_key)
+            if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
+                result = self._render_intro(entry, link_for, site.config.raw_html)
+                self.cache.put("markdown", cache_key, result)
+            else:
+                self.cache.touch("highlight", result.highlights)
+            rendered[key] = result.rendered
+            problems.extend(result.problems)
+        return rendered, list(dict.fromkeys(problems))
+
+    def _render_intro(self, entry: IntroEntry, link_for: LinkFor, raw_html: str) -> IntroResult:
+        asked: dict[int, CodeLink | None] = {}
+
+        def recording(language: Language, code: int) -> CodeLink | None:
+            asked[code] = link = link_for(language, code)
+            return link
+
+        self._highlights = []
+        rendered, problems = render_intro(entry, self._parsers(), recording, raw_html)
+        return IntroResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
+
+    def load_data(self, config: Config, name: str, load: Callable[[Config], tuple[T, list[Problem]]]) -> tuple[T, list[Problem]]:
+        """Return what ``load`` makes of the data files ``content/<lang>/<name>`` (the
+        comparison tables, the guide), read again only when one of those files changed."""
+        from sitegen.content.load import language_folders
+
+        def versions() -> list[tuple[str, str]]:
+            folders, _problems = language_folders(config)  # content_files reports these
+            found = []
+            for language in config.languages:
+                folder = folders.get(language.tag)
+                if folder is not None and (folder / name).is_file():
+                    found.append((config.shown(folder / name), digest((folder / name).read_bytes())))
+            return found
+
+        files = versions()
+        key = fingerprint(environment_key(), "data", name, files, config.languages, config.source_language, config.root)
+        value = self.cache.get("data", key)
+        if value is MISSING:
+            made, found = load(config)
+            value = (made, tuple(found))
+            if versions() == files:  # not changed while it was read: the result is that of ``files``
+                self.cache.put("data", key, value)
+        self.ran.add("data")
+        return value[0], list(value[1])
+
+    def check_wording(
+        self, sources: list[tuple[str, Source]], french_typography: tuple[str, ...], glossaries: Mapping[str, Glossary]
+    ) -> list[Problem]:
+        """Return the typography and glossary warnings of the page files, checking again
+        only the files (or glossaries) that changed."""
+        from sitegen.site.wording import glossary_problems, typography_problems
+
+        typography: list[Problem] = []
+        wording: list[Problem] = []
+        for language, source in sources:
+            french = language in french_typography
+            glossary = glossaries.get(language)
+            key = fingerprint(environment_key(), "wording", source.path, source.text, french, glossary)
+            found = self.cache.get("wording", key)
+            if found is MISSING:
+                found = (
+                    typography_problems(source.path, source.text) if french else (),
+                    glossary_problems(source.path, source.text, glossary) if glossary is not None else (),
+                )
+                self.cache.put("wording", key, found)
+            typography.extend(found[0])
+            wording.extend(found[1])
+        self.ran.add("wording")
+        return typography + wording
+
+    def _render_entry(self, entry: Entry, link_for: LinkFor, source: tuple[Outline, str] | None, raw_html: str) -> MarkdownResult:
+        asked: dict[int, CodeLink | None] = {}
+
+        def recording(language: Language, code: int) -> CodeLink | None:
+            asked[code] = link = link_for(language, code)
+            return link
+
+        self._highlights = []
+        rendered, problems = render_entry(entry, self._parsers(), recording, source, raw_html)
+        self._work.entries.append((entry.language.tag, entry.code))
+        return MarkdownResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
+
+    # -- templates ----------------------------------------------------------------------
+
+    def load_templates(self, config: Config) -> tuple[Templates, list[Problem], Mapping[str, str]]:
+        """Return the templates, their syntax errors and their UI strings; Jinja reads the
+        templates only when one changed (or when an output must be rendered)."""
+        from sitegen.content.sources import list_folder, read_source
+
+        folder = config.templates_dir
+        listing = list_folder(folder, config)
+        files = []
+        for path in listing.files:
+            data, unread = read_source(path, config.shown(path))
+            files.append((path.relative_to(folder).as_posix(), digest(data) if data is not None else unread))
+        # what cannot be read (a link out of the project, a pipe) is a problem the templates stage reports
+        key = fingerprint(environment_key(), "templates", config.root, folder, files, listing.problems)
+        check = self.cache.get("templates", key)
+        if check is MISSING:
+            from sitegen.render.templating import check_templates, template_messages
+
+            environment = self._environment(config, key)
+            problems = check_templates(environment, config)  # compiles every template
+            messages = template_messages(environment, config)
+            check = TemplateCheck(tuple(problems), messages, tuple(dict.fromkeys(self._compiled)))
+            self.cache.put("templates", key, check)
+        else:
+            self.cache.touch("jinja", check.compiled)
+        self.ran.update({"templates", "jinja"})
+        return Templates(key, lambda: self._environment(config, key)), list(check.problems), check.messages
+
+    def _environment(self, config: Config, key: str) -> jinja2.Environment:
+        """Return the Jinja environment of the templates ``key``, made once per process."""
+        if key not in self._environments:
+            from sitegen.render.templating import create_environment
+
+            self._compiled = []
+            bytecode = _bytecode_cache(self.cache, self._compiled)
+            self._environments = {key: create_environment(config.templates_dir, config, bytecode)}
+        return self._environments[key]
+
+    def read_static(self, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the static files, keyed by output path, and the files not copied."""
+        return read_static(config)
+
+    def locale_text(self) -> LocaleText:
+        """Return the texts made from Babel's locale data, remembered in the cache (stage
+        ``locale``): Babel is loaded only for a language or list never seen."""
+        self.ran.add("locale")
+        return _CachedLocaleText(self.cache)
+
+    # -- outputs ------------------------------------------------------------------------
+
+    def render_outputs(
+        self, renderer: Renderer, outputs: Mapping[str, Output], sink: Sink, templates: Templates, catalogs: Catalogs
+    ) -> list[Problem]:
+        """Give every output to ``sink``: kept from the last build when its view is the same,
+        rendered otherwise; return the template errors met."""
+        problems: dict[Problem, None] = {}
+        figures = self.cache.figures["output"]
+        source = renderer.config.source_language
+        for path in sorted(outputs):
+            output = outputs[path]
+            try:
+                view = renderer.view(output)
+            except Exception:  # the same error is raised, and reported, when it is rendered
+                view = None
+            key = ""
+            if view is not None:
+                key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+                if sink.reuse(path, key):
+                    figures.hits += 1
+                    continue
+            figures.misses += 1
+            result = render_output(renderer, output, view)
+            self._work.outputs.append(path)
+            if isinstance(result, bytes):
+                sink.put(path, key, result)
+            else:
+                problems[result] = None
+        return list(problems)
+
+    def put_files(self, files: Mapping[str, bytes], sink: Sink) -> None:
+        """Give files made without a template (static files, hosting files) to ``sink``, kept
+        from the last build when their bytes are the same."""
+        for path, data in files.items():
+            key = fingerprint(environment_key(), "file", digest(data))
+            if not sink.reuse(path, key):
+                sink.put(path, key, data)
