@@ -136,6 +136,8 @@ def _check_size(root: yaml.Node) -> None:
     Nodes shared through aliases are sized once (memoised), so the check costs the size of
     the YAML text, not of its expansion; a node that contains itself counts as too large.
     """
+    import yaml
+
     sizes: dict[int, int] = {}
     in_progress: set[int] = set()
 
