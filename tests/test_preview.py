@@ -55,7 +55,9 @@ def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live:
     before = live.page("/en/307/")
     live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)
     problems = events.wait("problems")
-    assert problems == {"lines": [f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}"], "failed": True}
+    assert problems["failed"] is True
+    # with 307 unreadable, the redirects comparison also lacks one of its codes
+    assert problems["lines"][0] == f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}"
     assert live.reported_lines() == problems["lines"]
     assert live.page("/en/307/") == before
     live.edit("content/en/307.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0])
@@ -112,12 +114,13 @@ def test_a_first_build_that_fails_serves_the_errors_then_recovers(project: Path)
 
 
 def test_a_deleted_page_disappears_and_links_to_it_become_warnings(live: Running, events: EventStream) -> None:
+    # 410 is in no comparison table (a table's code without a page is an error)
     for language in ("en", "fr", "pt-br"):
-        (live.root / "content" / language / "308.md").unlink()
-    events.wait("reload", lambda data: "en/308/index.html" in data["paths"])
-    assert live.client.request("/en/308/").status == 404
-    line = live.line("content/en/307.md", "seeAlso:")
-    assert f"content/en/307.md:{line}: warning: seeAlso: 308 has no page yet (it is shown as plain text)" in live.reported_lines()
+        (live.root / "content" / language / "410.md").unlink()
+    events.wait("reload", lambda data: "en/410/index.html" in data["paths"])
+    assert live.client.request("/en/410/").status == 404
+    line = live.line("content/en/404.md", "seeAlso:")
+    assert f"content/en/404.md:{line}: warning: seeAlso: 410 has no page yet (it is shown as plain text)" in live.reported_lines()
 
 
 def test_an_added_page_appears(live: Running, events: EventStream) -> None:
