@@ -129,7 +129,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "name": edit("content/en/303.md", "name: See Other", "name: See Another"),
     "template": edit("templates/code.html", "<h1>", '<h1 class="edited">'),
     "catalog": edit("locales/fr/LC_MESSAGES/messages.po", 'msgstr "Classe"', 'msgstr "Catégorie"'),
-    "config": edit("pyproject.toml", 'title = "HTTP status codes"', 'title = "Status codes"'),
+    "config": edit("sitegen.toml", 'title = "HTTP status codes"', 'title = "Status codes"'),
     "static file": edit("static/style.css", "--bg: #ffffff;", "--bg: #fefefe;"),
     "page added": add("content/en/304.md", NEW_PAGE),
     "translation deleted": delete("content/fr/307.md"),
@@ -268,8 +268,8 @@ def test_clean_removes_the_cache_and_the_output(project: Path, capsys: Capture) 
 
 def test_the_cache_can_live_in_the_xdg_folder(project: Path, capsys: Capture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    config = project / "pyproject.toml"
-    config.write_text(config.read_text("utf-8").replace("[tool.sitegen]\n", '[tool.sitegen]\ncache = "xdg"\n', 1), "utf-8")
+    config = project / "sitegen.toml"
+    config.write_text(config.read_text("utf-8").replace('title = "', 'cache = "xdg"\ntitle = "', 1), "utf-8")
     build(project, capsys)
     assert not (project / CACHE).exists()
     assert [path.name for path in (tmp_path / "xdg" / "sitegen").iterdir()] == [f"project-{path_hash(project)}"]
@@ -284,8 +284,8 @@ def path_hash(root: Path) -> str:
 
 
 def test_a_cache_folder_that_holds_the_project_is_refused(project: Path, capsys: Capture) -> None:
-    config = project / "pyproject.toml"
-    config.write_text(config.read_text("utf-8").replace("[tool.sitegen]\n", '[tool.sitegen]\ncache = "."\n', 1), "utf-8")
+    config = project / "sitegen.toml"
+    config.write_text(config.read_text("utf-8").replace('title = "', 'cache = "."\ntitle = "', 1), "utf-8")
     assert main(["clean", "--root", str(project)]) == 1
     assert "the cache folder" in capsys.readouterr().err
     assert (project / "content").is_dir()
