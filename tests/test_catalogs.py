@@ -55,3 +55,20 @@ def test_a_new_language_is_one_problem_and_nothing_is_missing_after_make_i18n(
     before = catalog.read_bytes()
     assert update_catalogs(root) == []
     assert catalog.read_bytes() == before
+
+
+def test_make_i18n_creates_the_catalog_of_a_draft_language(scratch_site: ScratchSite, tmp_path: Path, capsys: Capture) -> None:
+    # README, "Adding a language": declare it with draft = true, then make i18n creates its catalog
+    extra = '\n[[tool.sitegen.languages]]\ntag = "fr-CA"\nname = "Français (Canada)"\ndraft = true\n'
+    root = site_with_own_locales(scratch_site, tmp_path, extra)
+    catalog = tmp_path / "locales" / "fr_CA" / "LC_MESSAGES" / "messages.po"
+    assert update_catalogs(root) == [catalog]
+    count = catalog.read_text("utf-8").count('msgstr ""\n') - 1  # the header's msgstr
+    assert main(["check", "--drafts", "--root", str(root)]) == 0
+    assert [line for line in capsys.readouterr().err.splitlines() if "fr_CA" in line] == [
+        f"{catalog}: warning: fr-CA: {count} UI strings to translate"
+        " (until then they are shown in English; Poedit, Weblate or any gettext tool opens this file)"
+    ]
+    # a disabled language is never built: no catalog for it
+    disabled = site_with_own_locales(scratch_site, tmp_path / "other", extra.replace("draft", "disabled"))
+    assert update_catalogs(disabled) == []

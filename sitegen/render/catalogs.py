@@ -19,8 +19,9 @@ from sitegen.render.i18n import catalog_path, locale_name
 
 
 def update_catalogs(root: Path) -> list[Path]:
-    """Create or update the ``.po`` file of every non-source language; return them."""
-    config, problems = load_config(root)
+    """Create or update the ``.po`` file of every non-source language, draft languages
+    included (a language is added as a draft, then translated); return them."""
+    config, problems = load_config(root, drafts=True)
     if config is None:
         raise SystemExit("\n".join(problem.format() for problem in problems))
     with (config.locales_dir / "messages.pot").open("rb") as file:
