@@ -4,6 +4,7 @@ of every key. Nothing here raises on bad input: problems come back with their li
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,6 +200,8 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
             node, data = _compose(front_matter, yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context and "quoted scalar" in error.context and error.context_mark:
+            mark = error.context_mark  # an unclosed quote: the line where it opens, not the end of the front matter
         line = mark.line + 2 if mark else 1
         what = error.problem or error.context or "invalid YAML"
         source_line = front_matter.split("\n")[line - 2] if mark and line - 2 < len(front_matter.split("\n")) else ""
@@ -248,10 +251,19 @@ def _explain_yaml(what: str, source_line: str) -> str:
         return "this line is not 'key: value' (indent a value that goes on over several lines, or quote it)"
     if "found undefined alias" in what or "found undefined tag" in what:
         return "'*' or '!' starts this value, which YAML reads as an alias or a tag (quote the value)"
-    if "found character that cannot start any token" in what:
+    if re.search(r"found character .* that cannot start any token", what):
         return "this value starts with a character YAML reserves, such as '`', '@' or '%' (quote the value)"
     if "while scanning a quoted scalar" in what or "found unexpected end of stream" in what:
         return "a quote is opened and never closed (close it, or use the other kind of quote)"
+    if "found unknown escape character" in what:
+        return "a '\\' in a double-quoted value starts an escape such as '\\n' (write '\\\\' for a backslash, or use single quotes)"
+    value = source_line.split(": ", 1)[1].lstrip() if ": " in source_line else source_line.strip().lstrip("- ")
+    if "expected <block end>" in what and "<scalar>" in what and value[:1] in ("'", '"'):
+        return "text follows the closing quote of this value (quote the whole value, or leave the quotes out)"
+    if "expected <block end>" in what:
+        return (
+            "this line is not indented like the lines around it (the items of a list, and the keys of a mapping, start in the same column)"
+        )
     return "the front matter is not valid YAML here"
 
 
