@@ -124,9 +124,7 @@ def _heading_ids(state: StateCore) -> None:
         link_open = Token("link_open", "a", 1)
         link_open.attrSet("class", "header-anchor")
         link_open.attrSet("href", f"#{slug}")
-        children.extend(
-            [Token("text", "", 0, content=" "), link_open, Token("html_block", "", 0, content="#"), Token("link_close", "a", -1)]
-        )
+        children.extend([Token("text", "", 0, content=" "), link_open, Token("text", "", 0, content="#"), Token("link_close", "a", -1)])
         inline.children = children
     source_levels = tuple(level for level, _id in source) if source is not None else ()
     lines = tuple(token.map[0] if token.map else 0 for _index, token in headings)
