@@ -9,6 +9,7 @@ macros, URLs and HTML tags are masked first, as they keep ASCII and their own wo
 from __future__ import annotations
 
 import functools
+import html
 import re
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,17 @@ _MASKED = re.compile(
     r"|\]\([^)]*\)"  # link targets
     r"|<[^>]*>|&#?\w+;"  # HTML tags and entities
 )
+_KEPT_ENTITIES = frozenset("\u00a0\u202f«»")
+"""What an entity may stand for and stay in the text: ``&nbsp;`` before ':' is the space the rule asks for."""
+
+
+def _masked(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text.startswith("&") and (decoded := html.unescape(text)) in _KEPT_ENTITIES:
+        return decoded
+    return _MASK
+
+
 _SKIPPED_LINE = re.compile(r"^\s*(?:\|?\s*:?-{3,}:?\s*)+\|?\s*$|^\s*\[[^\]]+\]:\s*\S")
 """Table delimiter rows and link reference definitions: syntax, not prose."""
 _SPACES = "\u00a0\u202f"
@@ -73,7 +85,7 @@ def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
             if fence is not None or _SKIPPED_LINE.match(line):
                 continue
             line = line.replace("![", "[")  # an image's '!' is syntax
-        masked = _MASKED.sub(_MASK, line)
+        masked = _MASKED.sub(_masked, line)
         if masked.strip():
             yield number, masked
 
