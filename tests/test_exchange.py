@@ -50,6 +50,24 @@ def test_a_get_stays_a_get_after_a_301() -> None:
     assert arrows(text, method_preserved="not-guaranteed")[-1][2] == "GET /new HTTP/1.1"
 
 
+def test_only_a_post_may_become_a_get_after_a_301_or_302() -> None:
+    # RFC 9110 §15.4.2-3: "a user agent MAY change the request method from POST to GET"; a PUT stays a PUT
+    text = POST_307.replace("POST", "PUT").replace("307 Temporary Redirect", "302 Found")
+    assert arrows(text, method_preserved="not-guaranteed")[-1][2] == "PUT /api/orders?x=1 HTTP/1.1"
+    head = "HEAD /a HTTP/1.1\n\nHTTP/1.1 303 See Other\nLocation: /b\n"
+    assert arrows(head, method_preserved=False)[-1][2] == "HEAD /b HTTP/1.1"
+
+
+def test_the_content_follows_the_100_that_expect_waited_for() -> None:
+    text = "PUT /v HTTP/1.1\nExpect: 100-continue\n\nHTTP/1.1 100 Continue\n\nHTTP/1.1 201 Created\n"
+    assert arrows(text) == [
+        ("client", "server", "PUT /v HTTP/1.1", "message"),
+        ("server", "client", "HTTP/1.1 100 Continue", "interim"),
+        ("client", "server", "the request's content", "content"),
+        ("server", "client", "HTTP/1.1 201 Created", "message"),
+    ]
+
+
 def test_an_interim_response_comes_before_the_final_one() -> None:
     text = "GET / HTTP/1.1\n\nHTTP/1.1 103 Early Hints\nLink: </a.css>; rel=preload\n\nHTTP/1.1 200 OK\n"
     assert arrows(text) == [
@@ -67,6 +85,22 @@ def test_a_gateway_error_shows_the_proxy_and_what_failed_behind_it() -> None:
         ("server", "proxy", "no response in time", "failure"),
         ("proxy", "client", "HTTP/1.1 504 Gateway Timeout", "message"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "behind"),
+    [
+        (524, [("proxy", "server", "POST /r HTTP/2", "message"), ("server", "proxy", "no response in time", "failure")]),
+        (520, [("proxy", "server", "POST /r HTTP/2", "message"), ("server", "proxy", "no valid response", "failure")]),
+        # the request never reaches the server: what the gateway tried, and what failed
+        (521, [("proxy", "server", "connection attempt", "attempt"), ("server", "proxy", "connection refused", "failure")]),
+        (526, [("proxy", "server", "TLS handshake", "attempt"), ("server", "proxy", "certificate not valid", "failure")]),
+        (530, [("proxy", "server", "host name not resolved (DNS)", "failure")]),
+    ],
+)
+def test_a_cloudflare_error_shows_what_failed_behind_it(code: int, behind: list[tuple[str, str, str, str]]) -> None:
+    text = f"POST /r HTTP/2\n\nHTTP/2 {code}\nserver: cloudflare\n"
+    assert arrows(text) == [("client", "proxy", "POST /r HTTP/2", "message"), *behind, ("proxy", "client", f"HTTP/2 {code}", "message")]
 
 
 def test_a_proxy_that_asks_for_credentials_answers_itself() -> None:
@@ -93,7 +127,7 @@ def test_the_diagram_sits_before_the_http_text_in_the_readers_language(site: dic
     assert svg is not None
     assert svg.title is not None and svg.title.get_text() == "L’exemple ci-dessous en diagramme de séquence"
     desc = svg.find("desc")
-    assert desc is not None and "2. Serveur → Client: HTTP/1.1 307 Temporary Redirect" in desc.get_text()
+    assert desc is not None and "2. Serveur → Client\u00a0: HTTP/1.1 307 Temporary Redirect" in desc.get_text()
     # the text is text: selectable and copyable, the status line highlighted
     texts = [(text.get("class"), text.get_text()) for text in svg.select("text")]
     assert (["s"], "HTTP/1.1 307 Temporary Redirect") in texts

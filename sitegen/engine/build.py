@@ -22,7 +22,7 @@ from sitegen.output.hosting import hosting_files
 from sitegen.output.write import WrittenFile
 from sitegen.render.bodies import check_anchors
 from sitegen.render.comparisons import COLUMNS, VALUES
-from sitegen.render.exchange import EXCHANGE_CAPTION, GATEWAY_FAILURES, LANES
+from sitegen.render.exchange import EXCHANGE_CAPTION, EXCHANGE_WORDS, LANES
 from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
 from sitegen.render.i18n import check_catalogs
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 PYTHON_MESSAGES = {
     **dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py"),
     **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
-    **dict.fromkeys([*LANES.values(), *GATEWAY_FAILURES.values(), EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
+    **dict.fromkeys([*LANES.values(), *EXCHANGE_WORDS, EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
     **dict.fromkeys([OVERVIEW_TITLE, OVERVIEW_DESC], "sitegen/render/guide.py"),
 }
 """UI strings marked in Python rather than in templates."""

@@ -32,10 +32,49 @@ SHOWN_HEADERS = (
 """Headers a diagram may show, most telling first; at most :data:`MAX_HEADERS` per message."""
 MAX_HEADERS = 2
 MAX_CHARS = 58
-GATEWAY_FAILURES = {502: N_("no valid response"), 504: N_("no response in time")}
-"""What happens behind a gateway that answers these codes (Cloudflare's 52x: the first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What a gateway met behind it before it answered with an error code."""
+
+    what: str
+    """What went wrong, drawn dashed between the gateway and the server."""
+    attempt: str | None = None
+    """What the gateway sent the server, when the request itself never got that far."""
+    answered: bool = True
+    """``False``: nothing came back from the server; the failure is drawn towards it."""
+
+
+CONTENT = N_("the request's content")
+"""What a client sends after a 100 (Continue) that its ``Expect: 100-continue`` waited for."""
+CONNECTING = N_("connection attempt")
+HANDSHAKE = N_("TLS handshake")
+GATEWAY_FAILURES = {
+    502: Failure(N_("no valid response")),
+    504: Failure(N_("no response in time")),
+    520: Failure(N_("no valid response")),
+    521: Failure(N_("connection refused"), CONNECTING),
+    522: Failure(N_("connection timed out"), CONNECTING),
+    523: Failure(N_("no route to the server"), answered=False),
+    524: Failure(N_("no response in time")),
+    525: Failure(N_("TLS handshake failed"), HANDSHAKE),
+    526: Failure(N_("certificate not valid"), HANDSHAKE),
+    527: Failure(N_("connection failed"), CONNECTING),
+    530: Failure(N_("host name not resolved (DNS)"), answered=False),
+}
+"""What happens behind a gateway that answers these codes (Cloudflare's 52x as their pages
+say; another code a gateway sends: as for 502)."""
 LANES = {"client": N_("Client"), "proxy": N_("Proxy or CDN"), "server": N_("Server")}
 EXCHANGE_CAPTION = N_("The example below as a sequence diagram")
+STEP = N_("%(number)s. %(sender)s → %(receiver)s: %(message)s")
+"""One step of the diagram's description (French puts a no-break space before the colon)."""
+EXCHANGE_WORDS = (
+    STEP,
+    CONTENT,
+    *dict.fromkeys(word for failure in GATEWAY_FAILURES.values() for word in (failure.what, failure.attempt) if word),
+)
+"""The words a diagram may show besides the lanes, for the message catalogs."""
 WIDTH = 640
 
 
@@ -61,7 +100,9 @@ class Arrow:
     status: int | None = None
     kind: str = "message"
     """``message``, ``interim`` (a 1xx before the final response), ``follow`` (the request
-    that follows a redirect) or ``failure`` (what a gateway got from upstream)."""
+    that follows a redirect), ``content`` (the content sent after a 100), ``attempt`` (what a
+    gateway tried upstream, when the request never got there) or ``failure`` (what a gateway
+    got from upstream)."""
 
 
 @dataclass(slots=True)
@@ -117,8 +158,8 @@ def _follow_up(request: Message, response: Message, method_preserved: object) ->
     method, version = match.group(1), match.group(3)
     if method_preserved is False or response.status == 303:
         method = "GET" if method != "HEAD" else "HEAD"
-    elif method_preserved == "not-guaranteed" and method not in ("GET", "HEAD"):
-        method = "GET"  # what browsers do, "for historical reasons" (RFC 9110 §15.4)
+    elif method_preserved == "not-guaranteed" and method == "POST":
+        method = "GET"  # a POST only, "for historical reasons" (RFC 9110 §15.4.2, §15.4.3), as browsers do
     target = urlsplit(location)
     path = (target.path or "/") + (f"?{target.query}" if target.query else "")
     headers = (("Host", target.netloc),) if target.netloc else ()
@@ -142,9 +183,16 @@ def plan_arrows(messages: list[Message], facts: Mapping[str, object]) -> tuple[l
     if through_proxy:
         arrows.append(Arrow("client", "proxy", request.start, request.headers))
         if by_intermediary and code != 407:
-            arrows.append(Arrow("proxy", "server", request.start))
             failure = GATEWAY_FAILURES.get(code, GATEWAY_FAILURES[502])
-            arrows.append(Arrow("server", "proxy", failure, kind="failure"))
+            if failure.answered:
+                attempt = (
+                    Arrow("proxy", "server", failure.attempt, kind="attempt")
+                    if failure.attempt
+                    else Arrow("proxy", "server", request.start)
+                )
+                arrows += [attempt, Arrow("server", "proxy", failure.what, kind="failure")]
+            else:
+                arrows.append(Arrow("proxy", "server", failure.what, kind="failure"))
         elif not by_intermediary:
             arrows.append(Arrow("proxy", "server", request.start))
     else:
@@ -155,6 +203,11 @@ def plan_arrows(messages: list[Message], facts: Mapping[str, object]) -> tuple[l
             arrows.append(Arrow("server", "proxy", response.start, (), response.status, "interim" if interim else "message"))
         sender = "proxy" if through_proxy else "server"
         arrows.append(Arrow(sender, "client", response.start, response.headers, response.status, "interim" if interim else "message"))
+        if response.status == 100 and _has_header(request, "expect", "100-continue"):
+            # the point of 100 Continue: the content is sent only now (RFC 9110 §10.1.1)
+            arrows.append(Arrow("client", "proxy" if through_proxy else "server", CONTENT, kind="content"))
+            if through_proxy and not by_intermediary:
+                arrows.append(Arrow("proxy", "server", CONTENT, kind="content"))
     follow = _follow_up(request, final, facts.get("method_preserved"))
     if follow is not None:
         arrows.append(Arrow("client", "proxy" if through_proxy else "server", follow.start, follow.headers, kind="follow"))
@@ -189,7 +242,7 @@ def render_svg(arrows: list[Arrow], proxy: bool, gettext: Callable[[str], str], 
         shown = [f"{name}: {value}" for name, value in arrow.headers] if arrow.kind == "follow" else _shown(arrow.headers)
         shown = [_shorten(header, limit) for header in shown]
         css = "s" if arrow.status else "f" if arrow.kind == "failure" else ""
-        label = gettext(arrow.start) if arrow.kind == "failure" else arrow.start
+        label = gettext(arrow.start) if arrow.kind in ("failure", "attempt", "content") else arrow.start
         rows.append(f'<text x="{text_x}" y="{y}"{f" class={chr(34)}{css}{chr(34)}" if css else ""}>{escape(_shorten(label, limit))}</text>')
         for index, header in enumerate(shown):
             rows.append(f'<text x="{text_x}" y="{y + 14 * (index + 1)}" class="h">{escape(header)}</text>')
@@ -199,7 +252,8 @@ def render_svg(arrows: list[Arrow], proxy: bool, gettext: Callable[[str], str], 
         dash = ' class="d"' if arrow.kind in ("failure", "interim", "follow") else ""
         # one path: the shaft, then the arrowhead (stroked and filled alike)
         rows.append(f'<path d="M{x[arrow.sender]} {line_y}H{tip}M{head} {line_y}L{tip} {line_y - 5}V{line_y + 5}Z"{dash}/>')
-        steps.append(f"{number}. {gettext(LANES[arrow.sender])} → {gettext(LANES[arrow.receiver])}: {label}")
+        names = {"number": number, "sender": gettext(LANES[arrow.sender]), "receiver": gettext(LANES[arrow.receiver])}
+        steps.append(gettext(STEP) % {**names, "message": label})
         y = line_y + 28
     height = y - 8
     heads = "".join(
