@@ -88,3 +88,20 @@ def test_a_glossary_applies_to_its_own_language_only(scratch_site: ScratchSite, 
         1,
         ["content/fr/307.md:7: warning: glossary: 'endpoint' is a term to avoid (use 'point de terminaison')"],
     )
+
+
+def test_a_term_of_several_words_is_found_across_a_line_break(scratch_site: ScratchSite, capsys: pytest.CaptureFixture[str]) -> None:
+    glossary = "- use: boucle rapide\n  avoid: [boucle serrée]\n"
+    french = page(307, "Redirection temporaire").replace(
+        "Body of 307.", "Un client qui relance dans une boucle\nserrée sature le serveur.\n\nUne boucle serrée aussi."
+    )
+    root = scratch_site(
+        {"content/en/307.md": page(307, "Temporary Redirect"), "content/fr/307.md": french, "content/fr/glossary.yaml": glossary}
+    )
+    assert check(root, capsys) == (
+        1,
+        [
+            "content/fr/307.md:7: warning: glossary: 'boucle serrée' is a term to avoid (use 'boucle rapide')",
+            "content/fr/307.md:10: warning: glossary: 'boucle serrée' is a term to avoid (use 'boucle rapide')",
+        ],
+    )

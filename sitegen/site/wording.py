@@ -145,15 +145,22 @@ def _term_pattern(term: str, use: str) -> re.Pattern[str]:
 def glossary_problems(path: str, text: str, glossary: Glossary) -> tuple[Problem, ...]:
     """Return a warning for each use of a term the glossary says to avoid."""
     problems: list[Problem] = []
+    previous: tuple[int, str] | None = None
     for number, line in prose_lines(text):
+        # a term of several words may be broken across two lines of one paragraph
+        joined = f"{previous[1]} {line}" if previous is not None and previous[0] == number - 1 else None
         for term in glossary.terms:
             for avoided in term.avoid:
-                match = _term_pattern(avoided, term.use).search(line)
-                if match:
+                pattern = _term_pattern(avoided, term.use)
+                found = [(number, match) for match in [pattern.search(line)] if match]
+                if joined is not None and previous is not None and " " in avoided.strip():
+                    junction = len(previous[1])
+                    found[:0] = [(number - 1, match) for match in pattern.finditer(joined) if match.start() < junction < match.end()][:1]
+                for where, match in found:
                     note = f": {term.note}" if term.note else ""
-                    problems.append(
-                        Problem(path, number, f"glossary: '{match.group(0)}' is a term to avoid", "warning", f"use '{term.use}'{note}")
-                    )
+                    said = " ".join(match.group(0).split())
+                    problems.append(Problem(path, where, f"glossary: '{said}' is a term to avoid", "warning", f"use '{term.use}'{note}"))
+        previous = (number, line)
     return tuple(problems)
 
 
