@@ -158,8 +158,9 @@ def glossary_problems(path: str, text: str, glossary: Glossary) -> tuple[Problem
                     found[:0] = [(number - 1, match) for match in pattern.finditer(joined) if match.start() < junction < match.end()][:1]
                 for where, match in found:
                     note = f": {term.note}" if term.note else ""
-                    said = " ".join(match.group(0).split())
-                    problems.append(Problem(path, where, f"glossary: '{said}' is a term to avoid", "warning", f"use '{term.use}'{note}"))
+                    problems.append(
+                        Problem(path, where, f"glossary: '{match.group(0)}' is a term to avoid", "warning", f"use '{term.use}'{note}")
+                    )
         previous = (number, line)
     return tuple(problems)
 
