@@ -18,6 +18,7 @@ from sitegen.site.model import Problem
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from sitegen.engine.progress import Progress
     from sitegen.engine.stages import Stages
     from sitegen.output.target import Naming
     from sitegen.site.model import Config, Intro, Language, Page
@@ -114,12 +115,14 @@ def command_build(arguments: argparse.Namespace) -> int:
         from sitegen.output.compress import compressed_copy
 
         derive = compressed_copy
-    stages = open_stages(config, persistent=not arguments.no_cache)
+    progress = _progress(arguments)
+    stages = open_stages(config, persistent=not arguments.no_cache, progress=progress)
     try:
         # the outputs are written into the new tree as they are made, unchanged ones linked
         writer = SiteWriter(config.output_dir, load_manifest(stages, config.output_dir), derive)
         try:
             result = build_site(config, stages, writer)
+            progress.finish()
             report(result.problems, arguments.strict)
             failed = result.failed(arguments.strict)
             if not failed:
@@ -140,15 +143,33 @@ def command_build(arguments: argparse.Namespace) -> int:
             print(f"Nothing written: {config.shown(config.output_dir)}/ is unchanged.", file=sys.stderr)
             return 1
         with stages.timed("write"):
+            progress.start("write", 1)
             save_manifest(stages, config.output_dir, writer.commit(target.kept))
         stages.finish("manifest")
     finally:
+        progress.finish()
         stages.cache.close()
     if arguments.timings:
         for line in timings(stages):
             print(line)
-    print(f"Built {result.summary()} into {config.shown(config.output_dir)}/.")
+    if not arguments.quiet:
+        print(f"Built {result.summary()} into {config.shown(config.output_dir)}/.")
     return 0
+
+
+def _progress(arguments: argparse.Namespace) -> Progress:
+    """Return where a build shows its progress: a status line on a terminal, after ~2 s;
+    nothing with ``--quiet``, in a pipe or in a CI log."""
+    from sitegen.engine.progress import Progress, TerminalProgress
+
+    if arguments.quiet or not sys.stderr.isatty():
+        return Progress()
+
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    return TerminalProgress(write)
 
 
 def _output_naming(arguments: argparse.Namespace, config: Config) -> Naming:
@@ -435,6 +456,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--no-cache", action="store_true", help="build from nothing: neither read nor write the build cache")
     build.add_argument("--timings", action="store_true", help="print the time of each stage and its cache hits")
+    build.add_argument("--quiet", action="store_true", help="print problems only: no progress, no summary line")
     check = add("check", command_check, "run every stage without writing and report all problems")
     add("clean", command_clean, "remove the build cache (.sitegen-cache/) and the output folder (_site/) the build made")
     new = add("new", command_new, "start a page from the registry, or a translation from the English page")

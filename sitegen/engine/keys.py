@@ -50,11 +50,12 @@ def digest(data: bytes) -> str:
 
 
 def _code_digest() -> str:
-    """Return a hash of sitegen's own modules and data files."""
+    """Return a hash of sitegen's own modules and data files (the registry, the constants,
+    the schemas: every file of the package)."""
     package = Path(sitegen.__file__).parent
     hasher = hashlib.blake2b(digest_size=20)
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".csv", ".js") and "__pycache__" not in path.parts:
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             hasher.update(path.relative_to(package).as_posix().encode())
             hasher.update(path.read_bytes())
     return hasher.hexdigest()

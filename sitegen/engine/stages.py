@@ -23,6 +23,9 @@ stage           key
                 applies -> the typography and glossary warnings
 ``locale``      a language and a reader, a list and a language -> the language's name in
                 the reader's language, the list joined the language's way (Babel's data)
+``build``       everything the build reads (:mod:`sitegen.engine.inputs`) -> every output's
+                key and the build's problems: a build whose inputs are the last one's
+                changes nothing, and runs none of the stages below
 ``output``      the templates, the language's catalog, the output and its *view* (every value
                 its template is given) -> the file; kept by the sink, not in the cache
                 (:mod:`sitegen.output.write`: the previous ``_site/`` is the cache of outputs)
@@ -58,20 +61,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.engine.cache import MISSING, Cache
 from sitegen.engine.keys import digest, environment_key, fingerprint
+from sitegen.engine.progress import Progress
 from sitegen.output.write import MemorySink, read_static
-from sitegen.render.bodies import (
-    Markdown,
-    Rendered,
-    RenderedEntry,
-    RenderedIntro,
-    code_link,
-    render_entry,
-    render_intro,
-    rendering_order,
-    source_outline,
-)
 from sitegen.render.i18n import catalog_path, read_catalog, read_catalog_file, translations_of
-from sitegen.render.views import LocaleText, display_name, format_list, render_output
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,10 +74,11 @@ if TYPE_CHECKING:
 
     from sitegen.content.headings import Outline
     from sitegen.content.markdown import CodeLink, RenderedBody
+    from sitegen.engine.result import BuildResult
     from sitegen.output.write import Sink
-    from sitegen.render.bodies import LinkFor
+    from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
-    from sitegen.render.views import Renderer
+    from sitegen.render.views import LocaleText, Renderer
     from sitegen.site.model import Config, Glossary, Intro, Language, Page, Problem, Source
     from sitegen.site.resolve import Entry, IntroEntry, Site
 
@@ -202,38 +195,41 @@ def _read_glossary(raw: bytes, path: str, tag: str, stem: str) -> tuple[Glossary
     return glossary_of_bytes(raw, path, tag)
 
 
-class _CachedLocaleText(LocaleText):
-    """Names of languages and joined lists, remembered in the cache (stage ``locale``)."""
+def _cached_locale_text(cache: Cache) -> LocaleText:
+    """Return names of languages and joined lists remembered in the cache (stage ``locale``)."""
+    from sitegen.render.views import LocaleText, display_name, format_list
 
-    def __init__(self, cache: Cache) -> None:
-        self._cache = cache
-        self._known: dict[str, str] = {}
+    class CachedLocaleText(LocaleText):
+        def __init__(self) -> None:
+            self._known: dict[str, str] = {}
 
-    def _remembered(self, key: str, make: Callable[[], str]) -> str:
-        if key not in self._known:
-            text = self._cache.get("locale", key)
-            if text is MISSING:
-                text = make()
-                self._cache.put("locale", key, text)
-            self._known[key] = str(text)
-        return self._known[key]
+        def _remembered(self, key: str, make: Callable[[], str]) -> str:
+            if key not in self._known:
+                text = cache.get("locale", key)
+                if text is MISSING:
+                    text = make()
+                    cache.put("locale", key, text)
+                self._known[key] = str(text)
+            return self._known[key]
 
-    def display_name(self, language: Language, reader: Language) -> str:
-        """Return the name of ``language`` in the reader's language."""
-        key = fingerprint(environment_key(), "display_name", language, reader)
-        return self._remembered(key, lambda: display_name(language, reader))
+        def display_name(self, language: Language, reader: Language) -> str:
+            key = fingerprint(environment_key(), "display_name", language, reader)
+            return self._remembered(key, lambda: display_name(language, reader))
 
-    def format_list(self, items: tuple[str, ...], language: Language) -> str:
-        """Return items joined the reader's way."""
-        key = fingerprint(environment_key(), "format_list", items, language)
-        return self._remembered(key, lambda: format_list(items, language))
+        def format_list(self, items: tuple[str, ...], language: Language) -> str:
+            key = fingerprint(environment_key(), "format_list", items, language)
+            return self._remembered(key, lambda: format_list(items, language))
+
+    return CachedLocaleText()
 
 
 class Stages:
     """The stages of a build, each remembering its results in :attr:`cache`."""
 
-    def __init__(self, cache: Cache | None = None) -> None:
+    def __init__(self, cache: Cache | None = None, progress: Progress | None = None) -> None:
         self.cache = cache if cache is not None else Cache()
+        self.progress = progress or Progress()
+        """Told how far the long stages (load, markdown, output) are."""
         self.ran: set[str] = set()
         """The stages every input went through in this build: their unused entries are pruned."""
         self._work = Work()
@@ -242,6 +238,8 @@ class Stages:
         self._environments: dict[str, jinja2.Environment] = {}
         self._compiled: list[str] = []
         self._last_sink: MemorySink | None = None
+        self._output_keys: dict[str, str] = {}
+        """The key of every output given to the sink in this build."""
 
     # -- the build's life -------------------------------------------------------------
 
@@ -249,6 +247,46 @@ class Stages:
         """Start a build."""
         self.cache.start()
         self.ran = set()
+        self._output_keys = {}
+
+    # -- a build remembered whole -------------------------------------------------------
+
+    def inputs_key(self, config: Config) -> str | None:
+        """Return the key of everything a build reads (:mod:`sitegen.engine.inputs`), where
+        builds are remembered whole: with a persistent cache, and outputs that persist."""
+        if self.cache.store is None or self.cache.keep_in_memory:
+            return None
+        from sitegen.engine.inputs import inputs_key
+
+        with self.timed("inputs"):
+            return inputs_key(config)
+
+    def recall_build(self, inputs: str, sink: Sink) -> BuildResult | None:
+        """Return the last build if it read exactly ``inputs`` and ``sink`` still holds all
+        its outputs (the files of ``_site/`` untouched); ``None`` otherwise."""
+        from sitegen.engine.inputs import BuildRecord
+        from sitegen.engine.result import BuildResult
+
+        record = self.cache.get("build", inputs)
+        if not isinstance(record, BuildRecord):
+            return None
+        with self.timed("output"):
+            for path, key in record.outputs:
+                if not sink.reuse(path, key):
+                    return None
+        self.cache.figures["output"].hits += len(record.outputs)
+        self.ran.add("build")
+        return BuildResult({}, list(record.problems), paths=record.paths, counts=record.counts)
+
+    def remember_build(self, inputs: str, result: BuildResult) -> None:
+        """Remember a build under the key of its inputs: the next one may be this one."""
+        from sitegen.engine.inputs import BuildRecord
+
+        assert result.site is not None
+        counts = (len(result.site.entries), len(result.site.config.languages))
+        record = BuildRecord(tuple(sorted(self._output_keys.items())), tuple(result.problems), result.paths, counts)
+        self.cache.put("build", inputs, record)
+        self.ran.add("build")
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -301,7 +339,9 @@ class Stages:
 
         files, problems = content_files(config)
         pages: list[Page] = []
+        self.progress.start("load", len(files))
         for tag, file in files:
+            self.progress.advance()
             raw, unread = read_page_bytes(file, config.shown(file))
             if raw is None:
                 if file.is_symlink() or file.exists():
@@ -383,6 +423,8 @@ class Stages:
 
     def _parsers(self) -> Markdown:
         if self._markdown is None:
+            from sitegen.render.bodies import Markdown
+
             self._markdown = Markdown(self._highlight)
         return self._markdown
 
@@ -399,6 +441,8 @@ class Stages:
 
     def render_markdown(self, site: Site) -> tuple[Rendered, list[Problem]]:
         """Return every entry's markdown, rendering again the entries whose inputs changed."""
+        from sitegen.render.bodies import Rendered, code_link, rendering_order, source_outline
+
         links: dict[tuple[str, int], CodeLink | None] = {}
 
         def link_for(language: Language, code: int) -> CodeLink | None:
@@ -410,7 +454,9 @@ class Stages:
         entries: dict[tuple[str, int], RenderedEntry] = {}
         bodies: dict[tuple[str, int], RenderedBody] = {}
         problems: list[Problem] = []
+        self.progress.start("markdown", len(site.entries))
         for key in rendering_order(site):  # the source pages first: translations take their heading ids
+            self.progress.advance()
             entry = site.entries[key]
             source = source_outline(site, entry, bodies)
             raw_html = site.config.raw_html
@@ -429,6 +475,8 @@ class Stages:
 
     def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
         """Return every intro rendered for its reader, rendering again those whose inputs changed."""
+        from sitegen.render.bodies import code_link
+
         links: dict[tuple[str, int], CodeLink | None] = {}
 
         def link_for(language: Language, code: int) -> CodeLink | None:
@@ -459,6 +507,8 @@ class Stages:
             return link
 
         self._highlights = []
+        from sitegen.render.bodies import render_intro
+
         rendered, problems = render_intro(entry, self._parsers(), recording, raw_html)
         return IntroResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
 
@@ -520,6 +570,8 @@ class Stages:
             return link
 
         self._highlights = []
+        from sitegen.render.bodies import render_entry
+
         rendered, problems = render_entry(entry, self._parsers(), recording, source, raw_html)
         self._work.entries.append((entry.language.tag, entry.code))
         return MarkdownResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
@@ -571,7 +623,7 @@ class Stages:
         """Return the texts made from Babel's locale data, remembered in the cache (stage
         ``locale``): Babel is loaded only for a language or list never seen."""
         self.ran.add("locale")
-        return _CachedLocaleText(self.cache)
+        return _cached_locale_text(self.cache)
 
     # -- outputs ------------------------------------------------------------------------
 
@@ -580,10 +632,14 @@ class Stages:
     ) -> list[Problem]:
         """Give every output to ``sink``: kept from the last build when its view is the same,
         rendered otherwise; return the template errors met."""
+        from sitegen.render.views import render_output
+
         problems: dict[Problem, None] = {}
         figures = self.cache.figures["output"]
         source = renderer.config.source_language
+        self.progress.start("output", len(outputs))
         for path in sorted(outputs):
+            self.progress.advance()
             output = outputs[path]
             try:
                 view = renderer.view(output)
@@ -592,6 +648,7 @@ class Stages:
             key = ""
             if view is not None:
                 key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+                self._output_keys[path] = key
                 if sink.reuse(path, key):
                     figures.hits += 1
                     continue
@@ -609,5 +666,6 @@ class Stages:
         from the last build when their bytes are the same."""
         for path, data in files.items():
             key = fingerprint(environment_key(), "file", digest(data))
+            self._output_keys[path] = key
             if not sink.reuse(path, key):
                 sink.put(path, key, data)

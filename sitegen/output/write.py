@@ -156,6 +156,8 @@ class SiteWriter:
         previous = self._previous.get(path)
         if previous is None or previous.key != key or not self._untouched(path, previous):
             return False
+        if (self.manifest.get(path) or self._linked.get(path)) == previous:
+            return True  # asked again (a build that could not be taken whole): already there
         derived = previous.derived if self._derive else ()
         if not all(name in self._previous and self._untouched(name, self._previous[name]) for name in derived):
             return False
@@ -185,6 +187,9 @@ class SiteWriter:
 
     def _write(self, path: str, key: str, data: bytes, derived: tuple[str, ...] = ()) -> None:
         target = self._target(path)
+        if path in self.manifest or self._linked.pop(path, None) is not None:
+            # linked earlier in this build: the file is the old site's too, never write through it
+            target.unlink(missing_ok=True)
         with open(target, "wb") as file:
             file.write(data)
             file.flush()  # the size and time of the file as it stays

@@ -1,0 +1,142 @@
+"""The pipeline: load -> validate -> resolve -> markdown -> templates -> outputs, every
+problem collected, every costly stage cached (:mod:`sitegen.engine.stages`).
+
+:func:`run_pipeline` is the order of the stages, and nothing else; :func:`sitegen.engine.build.build_site`
+runs it (after checking that the last build's inputs have changed at all).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sitegen.content.comparisons import COMPARE_FILE, load_comparisons
+from sitegen.content.guide import GUIDE_FILE, check_leaves, load_guides
+from sitegen.engine.result import BuildResult, sorted_problems
+from sitegen.output.hosting import hosting_files
+from sitegen.render.bodies import check_anchors
+from sitegen.render.comparisons import COLUMNS, VALUES
+from sitegen.render.exchange import EXCHANGE_CAPTION, EXCHANGE_WORDS, LANES
+from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
+from sitegen.render.i18n import check_catalogs
+from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
+from sitegen.render.views import Renderer
+from sitegen.site.constants import load_constants
+from sitegen.site.facts_check import check_facts
+from sitegen.site.model import Problem
+from sitegen.site.registry import CLASS_NAMES
+from sitegen.site.resolve import Site, resolve_site, with_backlinks
+from sitegen.site.translations import git_changed_since, outdated_pages
+from sitegen.site.validate import validate_pages
+
+if TYPE_CHECKING:
+    from sitegen.engine.stages import Stages
+    from sitegen.output.write import MemorySink, Sink
+    from sitegen.site.model import Config, Intro
+
+
+PYTHON_MESSAGES = {
+    **dict.fromkeys(CLASS_NAMES.values(), "sitegen/site/registry.py"),
+    **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
+    **dict.fromkeys([*LANES.values(), *EXCHANGE_WORDS, EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
+    **dict.fromkeys([OVERVIEW_TITLE, OVERVIEW_DESC], "sitegen/render/guide.py"),
+}
+"""UI strings marked in Python rather than in templates."""
+
+
+def unused_intros(site: Site, intros: list[Intro]) -> list[Problem]:
+    """Return a warning for each class intro whose class has no code: no page shows it."""
+    classes = {f"{code // 100}xx" for code in site.codes}
+    return [
+        Problem(intro.source.path, None, f"no {intro.key} code has a page: this intro is not shown", "warning")
+        for intro in intros
+        if intro.key != "index" and intro.key not in classes
+    ]
+
+
+def run_pipeline(config: Config, stages: Stages, sink: Sink, memory: MemorySink | None) -> tuple[BuildResult, bool]:
+    """Run every stage, giving the outputs to ``sink``; return the result, and whether
+    the build asked git (which is no file: such a build is not remembered whole)."""
+    problems: list[Problem] = []
+    asked_git: list[str] = []
+    changed_since = git_changed_since(config)
+
+    def changed(path: str, commit: str) -> bool | None:
+        asked_git.append(path)
+        return changed_since(path, commit)
+
+    with stages.timed("load"):
+        pages, found = stages.load_pages(config)
+        problems += found
+        pages, found = validate_pages(pages)
+        problems += found
+        intros, found = stages.load_intros(config)
+        problems += found
+        glossaries, found = stages.load_glossaries(config)
+        problems += found
+        sources = [(page.language, page.source) for page in pages] + [(intro.language, intro.source) for intro in intros]
+        problems += stages.check_wording(sources, config.french_typography, glossaries)
+        problems += load_constants()[1]
+        comparisons, found = stages.load_data(config, COMPARE_FILE, load_comparisons)
+        problems += found
+        unreadable = {problem.path for problem in problems if problem.severity == "error"}
+        problems += check_facts(pages, comparisons, config, unreadable)
+        guides, found = stages.load_data(config, GUIDE_FILE, load_guides)
+        problems += found
+        # drafts are checked like every page, then left out of the site (kept with --drafts)
+        pages = [page for page in pages if config.drafts or not page.draft]
+        intros = [intro for intro in intros if config.drafts or not intro.draft]
+    with stages.timed("resolve"):
+        site, found = resolve_site(pages, config, outdated_pages(pages, config, changed), intros, comparisons, guides)
+        problems += found
+        problems += unused_intros(site, intros)
+        problems += check_leaves(guides, site.codes, config.source_language)
+    with stages.timed("catalog"):
+        catalogs, found = stages.load_catalogs(config)
+        problems += found
+    with stages.timed("markdown"):
+        rendered, found = stages.render_markdown(site)
+        problems += found
+        rendered_intros, found = stages.render_intros(site)
+        problems += found
+        problems += check_anchors(site, rendered)
+        links = {
+            key: [*site.entries[key].see_also, *(reference.code for reference in body.references)] for key, body in rendered.bodies.items()
+        }
+        site = with_backlinks(site, links)
+
+    with stages.timed("templates"):
+        templates, found, messages = stages.load_templates(config)
+        problems += found
+        problems += check_catalogs(catalogs.translations, {**messages, **PYTHON_MESSAGES}, config)
+    if found:
+        return BuildResult({}, sorted_problems(problems), site), bool(asked_git)
+    with stages.timed("output"):
+        static_files, found = stages.read_static(config)
+        problems += found
+        if STYLESHEET not in static_files:
+            problems.append(Problem(config.shown(config.static_dir / "style.css"), None, "stylesheet missing: pages link to it", "warning"))
+        outputs = plan_outputs(site)
+        aliases, found = plan_aliases(site, outputs.keys() | static_files.keys())
+        problems += found
+        outputs.update(aliases)
+        for path in static_files:
+            if path in outputs:
+                problems.append(
+                    Problem(
+                        f"{config.static_dir.name}/{path.removeprefix('static/')}",
+                        None,
+                        f"static file would overwrite the generated {path}",
+                    )
+                )
+                del outputs[path]
+        locale_text = stages.locale_text()
+        renderer = Renderer(site, rendered, templates.environment, catalogs.translations, static_files, rendered_intros, locale_text)
+        problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs)
+        hosting = hosting_files(config, outputs, static_files)
+        stages.put_files(hosting, sink)
+        stages.put_files(static_files, sink)
+    if memory is not None:
+        stages.keep_sink(memory)
+    paths = tuple(sorted(outputs.keys() | hosting.keys() | static_files.keys()))
+    files = dict(sorted(memory.files.items())) if memory is not None else {}
+    return BuildResult(files, sorted_problems(problems), site, renderer, paths), bool(asked_git)
