@@ -53,7 +53,11 @@ golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites an
 	$(BIN)/python -m tests.golden
 	$(BIN)/python -m tests.test_invalid
 
-bench: $(TEST_STAMP)  ## build and live-reload figures on the full site
+# the Zola comparison of issue 12 (when ../shared/tools/peer-bench is installed: its
+# setup.sh, once), then the dev server's edit-to-browser figures on the real site.
+# BENCH=--large adds the 9,000-page comparison (7-15 minutes); BENCH="--rounds 3" is quicker
+bench: $(TEST_STAMP)  ## sitegen against Zola (ratios to zola-full) and live-reload figures
+	$(BIN)/python -m tests.peer $(BENCH)
 	$(BIN)/python -m tests.bench
 
 i18n: $(TEST_STAMP)  ## extract UI strings and update every catalog
