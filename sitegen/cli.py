@@ -98,7 +98,7 @@ def command_build(arguments: argparse.Namespace) -> int:
     from sitegen.engine.build import build_site, load_manifest, open_stages, save_manifest
     from sitegen.output.swap import recover
     from sitegen.output.target import check_target
-    from sitegen.output.write import SiteWriter
+    from sitegen.output.write import SPARE_TREE, SiteWriter
 
     config = _config(arguments)
     if config is None:
@@ -119,7 +119,9 @@ def command_build(arguments: argparse.Namespace) -> int:
     stages = open_stages(config, persistent=not arguments.no_cache, progress=progress)
     try:
         # the outputs are written into the new tree as they are made, unchanged ones linked
-        writer = SiteWriter(config.output_dir, load_manifest(stages, config.output_dir), derive)
+        # the tree it replaces is kept in the cache, and filled by the next build
+        spare = None if arguments.no_cache else config.cache_folder / SPARE_TREE
+        writer = SiteWriter(config.output_dir, load_manifest(stages, config.output_dir), derive, spare)
         try:
             result = build_site(config, stages, writer)
             progress.finish()

@@ -9,6 +9,8 @@ with another ``PYTHONHASHSEED``, not with torn or foreign entries.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 
 from sitegen.cli import main
 from sitegen.engine.store import DATABASE, Store
+from sitegen.output.swap import FAULT_ENV
 from tests.conftest import REPO
 from tests.projects import copy_project
 
@@ -308,3 +311,55 @@ def test_a_build_that_changes_nothing_loads_no_parser(project: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+SPARE = f"{CACHE}/spare-site"
+
+
+def test_every_build_fills_the_tree_the_last_one_replaced(project: Path, capsys: Capture, tmp_path: Path) -> None:
+    # the replaced site waits in the cache (removing a few hundred folders costs more than
+    # an edit's build); each build below fills it: the same bytes as a new tree
+    build(project, capsys)
+    for change in CHANGES.values():
+        change(project)
+        assert_like_a_cold_build(project, capsys, tmp_path)
+        assert (project / SPARE).is_dir()
+        assert sorted(path.name for path in project.iterdir() if path.name.startswith("._site")) == []
+
+
+def test_what_was_left_in_the_spare_tree_is_never_trusted(project: Path, capsys: Capture, tmp_path: Path) -> None:
+    build(project, capsys)
+    edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")(project)
+    build(project, capsys)
+    spare = project / SPARE
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (spare / "stray.html").write_text("not built", "utf-8")
+    (spare / "old" / "deep").mkdir(parents=True)
+    (spare / "old" / "deep" / "index.html").write_text("not built", "utf-8")
+    (spare / "en" / "404" / "index.html").unlink()
+    (spare / "en" / "404" / "index.html").mkdir()  # a folder where a page goes
+    shutil.rmtree(spare / "fr")
+    (spare / "fr").symlink_to(outside)  # a link where a folder goes: never written through
+    (spare / "en" / "307" / "index.html").write_text("stale", "utf-8")  # its own file, not the site's
+    edit("content/en/307.md", "Use a 307 (edited) when", "Use a 307 (edited again) when")(project)
+    assert_like_a_cold_build(project, capsys, tmp_path)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_build_that_fills_the_spare_tree_never_writes_into_the_site(project: Path, capsys: Capture) -> None:
+    build(project, capsys)
+    edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")(project)
+    build(project, capsys)  # the spare tree's files are mostly the site's, linked
+    site = tree(project / "_site")
+    edit("content/en/303.md", "name: See Other", "name: See Another")(project)  # a name many pages show
+    killed = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--root", str(project)],
+        env={**os.environ, FAULT_ENV: "staged"},  # killed when the new tree is whole, before the swap
+        capture_output=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert tree(project / "_site") == site

@@ -4,7 +4,13 @@ A build writes the new tree into a *staging* folder beside the output (``._site-
 then swaps the two folders with one ``renameat2(RENAME_EXCHANGE)`` call (Linux 3.15+, on
 ext4, XFS, Btrfs, tmpfs and most others; ``renamex_np(RENAME_SWAP)`` on macOS): a reader,
 a web server or a crash sees the old site or the new one, never a missing or half-written
-one. The old tree, now at the staging folder's name, is then removed.
+one. The old tree, now at the staging folder's name, is then removed, or kept as the
+*spare* tree of the next build when the caller gives one (a folder in the build cache):
+removing a tree of a few hundred folders costs more than building after an edit (a
+folder's removal frees its disk block, which some file systems, mounted with
+``discard``, pass on to the disk at once). The next build takes the spare as its staging
+folder: its folders are there, and its files are checked one by one by the writer
+(:class:`sitegen.output.write.SiteWriter`), so it gives the same tree as a fresh one.
 
 Where no exchange exists (another system, a file system that refuses it), two renames
 are used: the output moves to ``.<name>.previous``, then the staging folder takes its
@@ -90,15 +96,18 @@ class Staging:
     """A new tree beside the output folder: made and locked, filled by the caller
     (:attr:`path`), then swapped in by :meth:`commit` or dropped by :meth:`abort`."""
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, spare: Path | None = None) -> None:
         self.output_dir = output_dir
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         while True:
             path = output_dir.with_name(f".{output_dir.name}-{secrets.token_hex(4)}")
-            try:
-                path.mkdir(mode=0o755)
-            except FileExistsError:
-                continue
+            recycled = spare is not None and _claim(spare, path)
+            spare = None  # taken once, or not at all
+            if not recycled:
+                try:
+                    path.mkdir(mode=0o755)
+                except FileExistsError:
+                    continue
             lock = _lock(path)
             if lock is None:
                 continue  # removed by another build's clean-up before we could lock it
@@ -108,12 +117,17 @@ class Staging:
             os.close(lock)  # it went while we waited for the lock: take another name
         self.path = path
         self._lock = lock
+        self.recycled = recycled
+        """Whether the folder is a spare tree, holding what an earlier build left in it."""
         # marked once locked: another build's clean-up never takes a live folder
+        if recycled:
+            remove(path / MARKER)  # maybe a link to the site's own marker: never written through
         (path / MARKER).write_bytes(MARKER_TEXT)
 
-    def commit(self, kept: Iterable[str] = ()) -> None:
+    def commit(self, kept: Iterable[str] = (), spare: Path | None = None) -> None:
         """Swap the new tree in; carry ``kept`` (top-level names of the old folder, such as
-        ``.git`` or ``CNAME``) over as hard links first; remove the old tree."""
+        ``.git`` or ``CNAME``) over as hard links first; remove the old tree, or keep it
+        as the ``spare`` tree of the next build."""
         fault("staged")
         if self.output_dir.is_dir():
             for name in kept:
@@ -138,13 +152,14 @@ class Staging:
         _sync_folder(self.output_dir.parent)
         self._close()
         if self.path.exists() and self.path != self.output_dir:
-            _remove(self.path)
+            _park(self.path, spare)
 
-    def abort(self) -> None:
-        """Drop the new tree: the output folder stays as it was."""
+    def abort(self, spare: Path | None = None) -> None:
+        """Drop the new tree (or keep it as the ``spare`` tree of the next build): the
+        output folder stays as it was."""
         self._close()
         if self.path != self.output_dir:
-            _remove(self.path)
+            _park(self.path, spare)
 
     def _close(self) -> None:
         if self._lock >= 0:
@@ -195,11 +210,40 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Remove what is at ``path``: a file, a link, or a folder and everything in it."""
     if path.is_symlink() or not path.is_dir():
         path.unlink(missing_ok=True)
     else:
         shutil.rmtree(path, ignore_errors=True)
+
+
+_remove = remove
+
+
+def _claim(spare: Path, path: Path) -> bool:
+    """Take the spare tree as the staging folder ``path``; return whether it was there."""
+    try:
+        if spare.is_symlink() or not spare.is_dir():
+            return False
+        spare.rename(path)  # one build takes it: a second one finds it gone
+    except OSError:
+        return False  # none, taken by another build, or on another file system
+    return True
+
+
+def _park(path: Path, spare: Path | None) -> None:
+    """Keep the tree ``path`` as the next build's ``spare`` tree; remove it where it cannot be
+    (no spare asked for, one there already, another file system)."""
+    if spare is not None and not os.path.lexists(spare):
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(spare)
+        except OSError:
+            pass
+        else:
+            return
+    _remove(path)
 
 
 def recover(output_dir: Path) -> list[str]:

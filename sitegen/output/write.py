@@ -15,10 +15,11 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from sitegen.content.sources import list_folder, read_source
-from sitegen.output.swap import MARKER, Staging
+from sitegen.output.swap import MARKER, Staging, remove
 from sitegen.output.target import is_kept
 from sitegen.site.urls import safe_output_path
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from sitegen.site.model import Config, Problem
 
 log = logging.getLogger(__name__)
+
+SPARE_TREE = "spare-site"
+"""The folder of the build cache where the replaced output tree waits for the next build."""
 
 
 class Sink(Protocol):
@@ -129,6 +133,12 @@ class SiteWriter:
     neither a render nor a write. When every file is unchanged and nothing else is in the
     folder, the folder is left as it is. ``derive`` adds files made from each file put
     (the ``.gz`` and ``.br`` copies of ``precompress``): they are reused with it.
+
+    ``spare`` is where the replaced tree is kept for the next build, which fills it
+    instead of a new folder (:mod:`sitegen.output.swap`): a file there that is already the
+    one to link stays, anything else in its place is removed before the new file is
+    written (never written through: it may be a link to a file of the site), and what this
+    build did not put there is removed before the swap.
     """
 
     def __init__(
@@ -136,8 +146,11 @@ class SiteWriter:
         output_dir: Path,
         manifest: Mapping[str, WrittenFile] | None = None,
         derive: Callable[[str, bytes], dict[str, bytes]] | None = None,
+        spare: Path | None = None,
     ) -> None:
         self.output_dir = output_dir.resolve()
+        self._spare = spare
+        self._recycled = False
         self._previous: Mapping[str, WrittenFile] = manifest or {}
         self._derive = derive
         self._staging: Staging | None = None
@@ -187,9 +200,10 @@ class SiteWriter:
 
     def _write(self, path: str, key: str, data: bytes, derived: tuple[str, ...] = ()) -> None:
         target = self._target(path)
-        if path in self.manifest or self._linked.pop(path, None) is not None:
-            # linked earlier in this build: the file is the old site's too, never write through it
-            target.unlink(missing_ok=True)
+        if path in self.manifest or self._linked.pop(path, None) is not None or self._recycled:
+            # linked earlier in this build, or left in a spare tree: the file may be the
+            # site's too, never write through it
+            remove(target)
         with open(target, "wb") as file:
             file.write(data)
             file.flush()  # the size and time of the file as it stays
@@ -200,21 +214,57 @@ class SiteWriter:
     def _stage(self) -> Path:
         """Return the new tree's folder, made (with the files reused so far) on first use."""
         if self._staging is None:
-            self._staging = Staging(self.output_dir)
+            self._staging = Staging(self.output_dir, self._spare)
+            self._recycled = self._staging.recycled
+            if self._recycled:
+                self._folders.add(self._staging.path)
             linked, self._linked = self._linked, {}
             for relative, previous in linked.items():
                 self._link(relative, previous)
         return self._staging.path
 
     def _target(self, path: str) -> Path:
-        target = self._stage() / path
+        root = self._stage()
+        target = root / path
         if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+            if self._recycled:
+                self._make_folders(root, target.parent)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
         return target
+
+    def _make_folders(self, root: Path, folder: Path) -> None:
+        """Make ``folder`` in a spare tree, each part a real folder: a file or a link left
+        in its place is removed (a link would lead the writes out of the tree)."""
+        current = root
+        for part in folder.relative_to(root).parts:
+            current = current / part
+            if current in self._folders:
+                continue
+            try:
+                mode: int | None = os.lstat(current).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is not None and not S_ISDIR(mode):
+                remove(current)
+                mode = None
+            if mode is None:
+                current.mkdir()
+            self._folders.add(current)
 
     def _link(self, path: str, previous: WrittenFile) -> None:
         target = self._target(path)
+        if self._recycled:
+            try:
+                found = os.lstat(target)
+            except FileNotFoundError:
+                pass
+            else:
+                if S_ISREG(found.st_mode) and found.st_ino == previous.inode:
+                    self.manifest[path] = previous  # the spare tree holds that very file
+                    return
+                remove(target)
         try:
             os.link(self.output_dir / path, target)
             self.manifest[path] = previous
@@ -253,17 +303,36 @@ class SiteWriter:
         try:
             self._stage()
             assert self._staging is not None
-            self._staging.commit(kept)
+            if self._recycled:
+                self._sweep(self._staging.path)
+            self._staging.commit(kept, self._spare)
         except BaseException:
             self.abort()
             raise
         self._staging = None
         return self.manifest
 
+    def _sweep(self, root: Path) -> None:
+        """Remove from a spare tree everything this build did not put there."""
+        wanted = {*self.manifest, MARKER}
+        folders = {parent.as_posix() for path in wanted for parent in Path(path).parents}
+
+        def sweep(folder: str, relative: str) -> None:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+            for entry in entries:
+                name = f"{relative}{entry.name}"
+                if entry.is_dir(follow_symlinks=False) and name in folders:
+                    sweep(entry.path, name + "/")
+                elif name not in wanted or entry.is_dir(follow_symlinks=False):
+                    remove(Path(entry.path))
+
+        sweep(str(root), "")
+
     def abort(self) -> None:
         """Drop the new tree: the output folder stays as it was."""
         if self._staging is not None:
-            self._staging.abort()
+            self._staging.abort(self._spare)
             self._staging = None
 
 
