@@ -123,7 +123,7 @@ def command_build(arguments: argparse.Namespace) -> int:
         spare = None if arguments.no_cache else config.cache_folder / SPARE_TREE
         writer = SiteWriter(config.output_dir, load_manifest(stages, config.output_dir), derive, spare)
         try:
-            result = build_site(config, stages, writer)
+            result = build_site(config, stages, writer, search=True)
             progress.finish()
             report(result.problems, arguments.strict)
             failed = result.failed(arguments.strict)
@@ -242,6 +242,7 @@ def command_serve(arguments: argparse.Namespace) -> int:
             host=arguments.host,
             port=arguments.port,
             strict=arguments.strict,
+            search=arguments.search,
             report=lambda problems: report(problems, arguments.strict),
             say=lambda text: print(text, flush=True),
         )
@@ -482,6 +483,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the site in the default browser")
     for command in (build, check, serve):
         command.add_argument("--drafts", action="store_true", help="also build draft pages and draft languages, marked as drafts")
+    serve.add_argument("--search", action="store_true", help="also make the search index (about a second more per rebuild)")
     return parser
 
 

@@ -8,6 +8,7 @@ is still read where there is no ``sitegen.toml``.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.content.raw_html import RAW_HTML_MODES
-from sitegen.site.model import Config, Language, Problem
+from sitegen.site.model import Config, Features, Language, Problem
 from sitegen.site.urls import checked_base_url, url_problem
 
 CONFIG_FILE = "sitegen.toml"
@@ -36,9 +37,11 @@ TOP_KEYS = {
     "output": "output folder",
     "repository": "URL of the source repository, for translators",
     "precompress": "write a .gz and a .br copy beside each text file (true or false)",
+    "edit_url": "URL of a page's source for 'Edit this page', with {path} (default: from a GitHub or GitLab repository)",
     "french_typography": "languages whose pages follow French typography (default: the French ones)",
     "raw_html": "raw HTML in pages: allow, warn or deny",
     "cache": "build cache folder, or 'xdg' for the XDG cache folder",
+    "features": "table of reader features, each true or false",
 }
 LANGUAGE_KEYS = {"tag", "name", "segment", "dir", "title", "mdn", "draft", "disabled"}
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -89,6 +92,36 @@ def key_line(root: Path, key: str) -> int | None:
     except (OSError, UnicodeDecodeError):
         return None
     return _line_of(text, key, _sitegen_start(text))
+
+
+def _table_start(text: str, name: str) -> int | None:
+    """Return the 0-based line of a ``[name]`` table header, if there is one."""
+    for number, line in enumerate(text.split("\n")):
+        if re.match(rf"^\s*\[\s*{re.escape(name)}\s*\]", line):
+            return number
+    return None
+
+
+def load_features(settings: dict[str, Any], text: str, top: int, file_name: str = CONFIG_FILE) -> tuple[Features, list[Problem]]:
+    """Return the reader features of ``[features]`` (``[tool.sitegen.features]`` in pyproject.toml):
+    every one on unless turned off."""
+    table = settings.get("features", {})
+    start = _table_start(text, "tool.sitegen.features" if file_name == PYPROJECT else "features")
+    line = (start + 1) if start is not None else _line_of(text, "features", top)
+    if not isinstance(table, dict):
+        return Features(), [Problem(file_name, line, "'features' must be a table: [features]")]
+    known = {item.name: item.default for item in dataclasses.fields(Features)}
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = _line_of(text, key, start) if start is not None else line
+        if key not in known:
+            problems.append(_unknown(key, dict.fromkeys(known, ""), file_name, where))
+        elif not isinstance(value, bool):
+            problems.append(Problem(file_name, where, f"features.{key} must be true or false, not {value!r}"))
+        else:
+            values[key] = value
+    return Features(**values), problems
 
 
 def _language_starts(text: str) -> list[int]:
@@ -264,6 +297,12 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         problems.append(Problem(file_name, _line_of(text, "base_url", top), f"base_url {why}: {written_base_url!r}"))
         return None, problems
     repository = settings.get("repository")
+    edit_url = settings.get("edit_url")
+    if edit_url is not None and ((why := url_problem(str(edit_url).replace("{path}", "x"))) is not None or "{path}" not in str(edit_url)):
+        problems.append(
+            Problem(file_name, _line_of(text, "edit_url", top), f"edit_url must be an http(s) URL with {{path}} in it: {str(edit_url)!r}")
+        )
+        edit_url = None
     if repository is not None and (why := url_problem(str(repository))) is not None:
         problems.append(Problem(file_name, _line_of(text, "repository", top), f"repository {why}: {str(repository)!r}"))
         return None, problems
@@ -279,6 +318,9 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
             Problem(file_name, _line_of(text, "raw_html", top), "raw_html must be 'allow', 'warn' or 'deny', not " + repr(raw_html))
         )
         return None, problems
+    features, found = load_features(settings, text, top, file_name)
+    problems += found
+
     root = root.resolve()
 
     def folder(key: str, default: str) -> Path:
@@ -296,12 +338,14 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         locales_dir=folder("locales", "locales"),
         output_dir=folder("output", "_site"),
         repository_url=str(repository) if repository else None,
+        edit_url=str(edit_url) if edit_url else None,
         french_typography=french_typography,
         raw_html=raw_html,
         drafts=drafts,
         precompress=precompress,
         hidden_segments=tuple(hidden),
         cache_dir=cache_folder(root, str(settings.get("cache", DEFAULT_CACHE))),
+        features=features,
     )
     for key in ("content", "templates", "static", "locales"):
         written = Path(os.path.normpath(root / str(settings.get(key, key))))

@@ -20,6 +20,7 @@ import math
 import os
 import queue
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from sitegen.config import load_config
 from sitegen.engine.build import build_site
 from sitegen.engine.cache import Cache
 from sitegen.engine.stages import Stages
+from sitegen.output.search import index_site, indexed_pages
 from tests.live import Client, EventStream
 from tests.projects import copy_project, enlarge
 
@@ -160,6 +162,29 @@ def measure_build(root: Path, runs: int) -> tuple[float, float, list[float]]:
     return statistics.median(builds), statistics.median(rebuilds), builds
 
 
+def measure_search(root: Path, runs: int) -> tuple[float, float, int, int] | str:
+    """Return the median time of the search stage in ms (wall clock, and CPU time of the
+    Pagefind process: the machine may be shared), the pages it indexed and the bytes of its
+    bundle; or why it was not measured."""
+    config, problems = load_config(root)
+    assert config is not None, problems
+    if not config.features.search:
+        return "search is turned off ([tool.sitegen.features] search = false)"
+    files = build_site(config).files
+    times: list[float] = []
+    cpu: list[float] = []
+    bundle: dict[str, bytes] = {}
+    for _ in range(runs):
+        started, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        bundle, found = index_site(files)
+        times.append((time.perf_counter() - started) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
+        if found:
+            return "; ".join(problem.format() for problem in found)
+    return statistics.median(times), statistics.median(cpu), len(indexed_pages(files)), sum(len(data) for data in bundle.values())
+
+
 def measure_events(server: Server, root: Path, count: int, pause: float) -> tuple[list[float], list[float]]:
     """Return, per edit, ms from the write to the reload event, and to the fetched new page."""
     stream = EventStream(Client(server.url))
@@ -244,6 +269,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         build, rebuild, _ = measure_build(root, runs=5)
         print(f"full build (in process)         median {build:6.1f} ms")
         print(f"rebuild after one edit          median {rebuild:6.1f} ms   (in process, no server)")
+        search = measure_search(root, runs=3)
+        if isinstance(search, tuple):
+            took, cpu, pages, size = search
+            print(
+                f"search index (Pagefind)         median {took:6.1f} ms   (Pagefind CPU {cpu:.0f} ms;"
+                f" {pages} pages indexed, bundle {size / 1024:.0f} KB)"
+            )
+        else:
+            print(f"search index (Pagefind)         not measured: {search}")
 
         server = Server(root)
         try:

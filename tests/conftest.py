@@ -102,6 +102,23 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the folder of the real site, built once per session as ``sitegen build`` does
+    (search index included)."""
+    from sitegen.config import load_config
+    from sitegen.engine.build import build_site
+    from sitegen.output.write import write_site
+
+    output = tmp_path_factory.mktemp("real") / "_site"
+    config, problems = load_config(REPO, {"output": str(output)})
+    assert config is not None, problems
+    result = build_site(config, search=True)
+    assert not result.failed(), [problem.format() for problem in result.errors]
+    write_site(result.files, output)
+    return output
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Fail a skipped browser test when ``SITEGEN_REQUIRE_BROWSER=1`` (set by ``.ci/run``).

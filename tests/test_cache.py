@@ -130,10 +130,10 @@ Unlike {{HTTPStatus("307")}}, a 304 has no body.
 CHANGES: dict[str, Callable[[Path], None]] = {
     "content": edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when"),
     "name": edit("content/en/303.md", "name: See Other", "name: See Another"),
-    "template": edit("templates/code.html", "<h1>", '<h1 class="edited">'),
+    "template": edit("templates/code.html", "<h1 ", '<h1 class="edited" '),
     "catalog": edit("locales/fr/LC_MESSAGES/messages.po", 'msgstr "Classe"', 'msgstr "Catégorie"'),
     "config": edit("sitegen.toml", 'title = "HTTP status codes"', 'title = "Status codes"'),
-    "static file": edit("static/style.css", "--bg: #ffffff;", "--bg: #fefefe;"),
+    "static file": edit("static/style.css", "--bg: light-dark(#fff,", "--bg: light-dark(#fefefe,"),
     "page added": add("content/en/304.md", NEW_PAGE),
     "translation deleted": delete("content/fr/307.md"),
     "page deleted": delete("content/en/308.md", "content/fr/308.md", "content/pt-br/308.md"),
@@ -227,7 +227,7 @@ def test_foreign_entries_are_ignored(project: Path, capsys: Capture, tmp_path: P
             store.put("markdown", key, b"not a pickle")
         store.close()
     connection.close()
-    edit("templates/code.html", "<h1>", '<h1 class="edited">')(project)  # every page rendered again
+    edit("templates/code.html", "<h1 ", '<h1 class="edited" ')(project)  # every page rendered again
     out = assert_like_a_cold_build(project, capsys, tmp_path)
     assert made(out)["markdown"] == len(rows)
 

@@ -19,9 +19,9 @@ def test_build_writes_the_site_and_reports_the_count(scratch_site: ScratchSite, 
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
     assert main(["build", "--root", str(root)]) == 0
     out = capsys.readouterr().out
-    assert out == "Built 11 pages (3 code pages) in 3 languages into _site/.\n"
+    assert out == "Built 14 pages (3 code pages) in 3 languages into _site/.\n"
     assert main(["check", "--root", str(root)]) == 0
-    assert capsys.readouterr().out == "No problems in 11 pages (3 code pages) in 3 languages.\n"
+    assert capsys.readouterr().out == "No problems in 14 pages (3 code pages) in 3 languages.\n"
     assert (root / "_site" / "en" / "307" / "index.html").is_file()
     assert (root / "_site" / "fr" / "307" / "index.html").is_file()
 
@@ -147,7 +147,7 @@ def test_commands_find_the_project_root_from_a_subfolder(
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
     monkeypatch.chdir(root / "content" / "en")
     assert main(["build"]) == 0
-    assert capsys.readouterr().out == "Built 11 pages (3 code pages) in 3 languages into _site/.\n"
+    assert capsys.readouterr().out == "Built 14 pages (3 code pages) in 3 languages into _site/.\n"
     assert (root / "_site" / "en" / "307" / "index.html").is_file()
     assert not (root / "content" / "en" / "_site").exists()
 

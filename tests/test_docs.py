@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import pytest
 
 from sitegen.cli import make_parser
 from sitegen.content.facts import FACT_FIELDS
 from sitegen.content.load import NATIVE_FIELDS
+from sitegen.site.model import Features
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text("utf-8")
@@ -51,3 +53,8 @@ def test_the_readme_says_what_make_clean_removes() -> None:
     row = next(line for line in README.splitlines() if line.startswith("| `make clean`"))
     for path in removed:
         assert f"`{path}/`" in row, path
+
+
+@pytest.mark.parametrize("feature", [item.name for item in dataclasses.fields(Features)])
+def test_every_reader_feature_is_in_the_readme(feature: str) -> None:
+    assert f"| `{feature}` |" in README

@@ -65,7 +65,7 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _out, err = run_case(CASES / "crlf-and-bom-are-fine", tmp_path / "site", capsys)
     assert (code, err) == (0, "")
     html = (tmp_path / "site" / "_site" / "en" / "307" / "index.html").read_text("utf-8")
-    assert '<h1><span class="code">307</span> Temporary Redirect</h1>' in html
+    assert '<span class="code">307</span> Temporary Redirect</h1>' in html
 
 
 if __name__ == "__main__":

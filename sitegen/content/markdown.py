@@ -122,6 +122,8 @@ class RenderedBody:
     """(level, id) of each heading, for the translations that follow this page."""
     dropped: frozenset[str] = frozenset()
     """Ids the headings left out with their empty sections would have had (``{{Compat}}``)."""
+    sections: tuple[tuple[str, str], ...] = ()
+    """(id, plain text) of each ``<h2>`` of the body, in order: the page's "On this page" list."""
 
 
 Highlight = Callable[[str, str], str]
@@ -160,11 +162,12 @@ def highlight_block(code: str, language: str) -> str:
     return f'<pre class="highlight"><code{css_class}>{highlight(code, lexer, _formatter())}</code></pre>'
 
 
-def create_markdown(allow_html: bool = True, highlight: Highlight = highlight_block) -> MarkdownIt:
+def create_markdown(allow_html: bool = True, highlight: Highlight = highlight_block, callouts: bool = True) -> MarkdownIt:
     """Return a MarkdownIt instance: for bodies (raw HTML allowed, as CommonMark does),
     or for front-matter text (``allow_html=False``: a value there is text, never markup).
 
     ``highlight`` renders fenced code blocks; the engine passes one that remembers them.
+    ``callouts``: ``> [!NOTE]`` quotes become labelled notes (:mod:`sitegen.content.callouts`).
     """
     from markdown_it import MarkdownIt
 
@@ -184,6 +187,10 @@ def create_markdown(allow_html: bool = True, highlight: Highlight = highlight_bl
     md.core.ruler.after("shift_headings", "rewrite_links", _rewrite_links)
     md.core.ruler.after("rewrite_links", "drop_empty_sections", _drop_empty_sections)
     md.use(headings_plugin)
+    if callouts:
+        from sitegen.content.callouts import callouts_plugin
+
+        md.use(callouts_plugin)
     md.add_render_rule("macro", _render_macro)
     md.add_render_rule("stray_braces", _render_stray_braces)
     md.add_render_rule("html_block", _render_html)
@@ -563,6 +570,11 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     problems = tuple(dict.fromkeys(sitegen_env.problems))
     references = tuple(dict.fromkeys(sitegen_env.references))
     ids = frozenset(str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id"))
+    sections = tuple(
+        (str(token.attrGet("id")), _plain_text(tokens[index + 1]))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h2" and token.attrGet("id") and index + 1 < len(tokens)
+    )
     headings: HeadingIds | None = env.get(OUTLINE)
     if headings is not None and headings.matched is False:
         problems += (_outline_warning(headings, context),)
@@ -575,6 +587,7 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
         tuple(sitegen_env.fragments),
         headings.outline if headings else (),
         frozenset(env.get("dropped", ())),
+        sections,
     )
 
 
@@ -590,6 +603,20 @@ def _outline_warning(headings: HeadingIds, context: BodyContext) -> Problem:
         "warning",
         "keep the source page's headings, same count and levels, or give a heading its id with {#id}",
     )
+
+
+def _plain_text(inline: Token) -> str:
+    """Return the words of a heading's inline token: its text and code, without the "#" link."""
+    words: list[str] = []
+    in_anchor = False
+    for child in inline.children or ():
+        if child.type == "link_open" and child.attrGet("class") == "header-anchor":
+            in_anchor = True
+        elif child.type == "link_close" and in_anchor:
+            in_anchor = False
+        elif child.type in ("text", "code_inline") and not in_anchor:
+            words.append(child.content)
+    return " ".join("".join(words).split())
 
 
 def _over_budget(tokens: list[Token], budget: Budget, context: BodyContext) -> RenderedBody:

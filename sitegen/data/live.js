@@ -125,7 +125,8 @@
       })
       .then(function (text) {
         var page = new DOMParser().parseFromString(text, "text/html");
-        var scripts = page.body.querySelectorAll("script:not([data-sitegen])").length;
+        // data blocks (JSON for the site's script, JSON-LD) run nothing: only code counts
+        var scripts = page.body.querySelectorAll('script:not([data-sitegen]):not([type="application/json"]):not([type="application/ld+json"])').length;
         var root = document.documentElement;
         if (scripts || page.head.innerHTML !== head ||
             page.documentElement.getAttribute("lang") !== root.getAttribute("lang") ||
@@ -134,6 +135,8 @@
           return;
         }
         document.body.replaceWith(page.body); // the new page's copy of this script stays inert
+        // the site's own script (static/site.js) enhances the new body again
+        document.dispatchEvent(new Event("sitegen:refreshed"));
         if (state.problems) showProblems(state.problems);
         state.refreshes += 1;
         refreshing = null;

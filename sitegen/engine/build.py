@@ -31,23 +31,29 @@ if TYPE_CHECKING:
 __all__ = ["BuildResult", "build_site", "load_manifest", "open_stages", "save_manifest", "sorted_problems"]
 
 
-def build_site(config: Config, stages: Stages | None = None, sink: Sink | None = None) -> BuildResult:
+def build_site(config: Config, stages: Stages | None = None, sink: Sink | None = None, *, search: bool = False) -> BuildResult:
     """Run every stage, giving the outputs to ``sink`` (kept in memory if ``None``);
     return the files and the problems. Nothing is written to the cache's disk until the
-    caller's :meth:`Stages.finish`."""
+    caller's :meth:`Stages.finish`.
+
+    ``search`` also makes the search index, if the site has search, once every page is
+    made (the index is read from them): ``sitegen build`` asks for it, ``check`` and
+    ``serve`` (without ``--search``) do not.
+    """
     stages = stages or Stages()
     memory = stages.memory_sink() if sink is None else None
     sink = sink if sink is not None else memory
     assert sink is not None
     stages.start()
-    inputs = stages.inputs_key(config) if memory is None else None
+    search = search and config.features.search
+    inputs = stages.inputs_key(config, search) if memory is None else None
     if inputs is not None:
         recalled = stages.recall_build(inputs, sink)
         if recalled is not None:
             return recalled
     from sitegen.engine.pipeline import run_pipeline
 
-    result, asked_git = run_pipeline(config, stages, sink, memory)
+    result, asked_git = run_pipeline(config, stages, sink, memory, search=search)
     if inputs is not None and not asked_git and not result.errors and result.site is not None:
         stages.remember_build(inputs, result)
     return result

@@ -24,7 +24,18 @@ FORMAT = 1
 """The version of the cache's layout: raise it when the meaning of an entry changes
 in a way the code fingerprint would not see."""
 
-DEPENDENCIES = ("babel", "jinja2", "markdown_it_py", "markupsafe", "mdit_py_plugins", "mdurl", "pygments", "pyyaml")
+DEPENDENCIES = (
+    "babel",
+    "jinja2",
+    "markdown_it_py",
+    "markupsafe",
+    "mdit_py_plugins",
+    "mdurl",
+    "pagefind",
+    "pagefind_bin",
+    "pygments",
+    "pyyaml",
+)
 """The distributions whose version can change the bytes of the site."""
 
 

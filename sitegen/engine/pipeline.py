@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sitegen.content.callouts import PYTHON_MESSAGES as CALLOUT_MESSAGES
 from sitegen.content.comparisons import COMPARE_FILE, load_comparisons
 from sitegen.content.guide import GUIDE_FILE, check_leaves, load_guides
 from sitegen.engine.result import BuildResult, sorted_problems
@@ -18,6 +19,7 @@ from sitegen.render.comparisons import COLUMNS, VALUES
 from sitegen.render.exchange import EXCHANGE_CAPTION, EXCHANGE_WORDS, LANES
 from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
 from sitegen.render.i18n import check_catalogs
+from sitegen.render.navigation import PYTHON_MESSAGES as NAVIGATION_MESSAGES
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
 from sitegen.render.views import Renderer
 from sitegen.site.constants import load_constants
@@ -39,6 +41,8 @@ PYTHON_MESSAGES = {
     **dict.fromkeys([*COLUMNS.values(), *VALUES.values()], "sitegen/render/comparisons.py"),
     **dict.fromkeys([*LANES.values(), *EXCHANGE_WORDS, EXCHANGE_CAPTION], "sitegen/render/exchange.py"),
     **dict.fromkeys([OVERVIEW_TITLE, OVERVIEW_DESC], "sitegen/render/guide.py"),
+    **dict.fromkeys(NAVIGATION_MESSAGES, "sitegen/render/navigation.py"),
+    **dict.fromkeys(CALLOUT_MESSAGES, "sitegen/content/callouts.py"),
 }
 """UI strings marked in Python rather than in templates."""
 
@@ -53,9 +57,13 @@ def unused_intros(site: Site, intros: list[Intro]) -> list[Problem]:
     ]
 
 
-def run_pipeline(config: Config, stages: Stages, sink: Sink, memory: MemorySink | None) -> tuple[BuildResult, bool]:
+def run_pipeline(
+    config: Config, stages: Stages, sink: Sink, memory: MemorySink | None, *, search: bool = False
+) -> tuple[BuildResult, bool]:
     """Run every stage, giving the outputs to ``sink``; return the result, and whether
-    the build asked git (which is no file: such a build is not remembered whole)."""
+    the build asked git (which is no file: such a build is not remembered whole; the dates
+    of "Last updated" are the commit's, which the build's key holds). ``search``: make the
+    search index once every page is made, if there is no error."""
     problems: list[Problem] = []
     asked_git: list[str] = []
     changed_since = git_changed_since(config)
@@ -130,13 +138,22 @@ def run_pipeline(config: Config, stages: Stages, sink: Sink, memory: MemorySink 
                 )
                 del outputs[path]
         locale_text = stages.locale_text()
-        renderer = Renderer(site, rendered, templates.environment, catalogs.translations, static_files, rendered_intros, locale_text)
+        history = stages.load_history(config)
+        renderer = Renderer(
+            site, rendered, templates.environment, catalogs.translations, static_files, rendered_intros, locale_text, history
+        )
         problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs)
         hosting = hosting_files(config, outputs, static_files)
         stages.put_files(hosting, sink)
         stages.put_files(static_files, sink)
+    index: dict[str, bytes] = {}
+    if search and not any(problem.severity == "error" for problem in problems):
+        with stages.timed("search"):
+            index, found = stages.index_search(sink)
+            problems += found
+            stages.put_files(index, sink)
     if memory is not None:
         stages.keep_sink(memory)
-    paths = tuple(sorted(outputs.keys() | hosting.keys() | static_files.keys()))
+    paths = tuple(sorted(outputs.keys() | hosting.keys() | static_files.keys() | index.keys()))
     files = dict(sorted(memory.files.items())) if memory is not None else {}
     return BuildResult(files, sorted_problems(problems), site, renderer, paths), bool(asked_git)

@@ -21,14 +21,23 @@ stage           key
 ``jinja``       a template's name and source -> its compiled code
 ``wording``     a page file's text, its language's glossary, whether French typography
                 applies -> the typography and glossary warnings
-``locale``      a language and a reader, a list and a language -> the language's name in
-                the reader's language, the list joined the language's way (Babel's data)
+``locale``      a language and a reader, a list and a language, a date and a language, a
+                language tag -> the language's name in the reader's language, the list
+                joined the language's way, the date as the reader's locale writes it, the
+                tag as Open Graph writes a locale (Babel's data)
+``minify``      a stylesheet's bytes -> the stylesheet without comments and spaces
+``history``     not cached: one ``git log`` per build (the dev server asks once) -> the date of
+                each content file's last commit ("Last updated"); the ``build`` key holds
+                the commit checked out instead
 ``build``       everything the build reads (:mod:`sitegen.engine.inputs`) -> every output's
                 key and the build's problems: a build whose inputs are the last one's
                 changes nothing, and runs none of the stages below
 ``output``      the templates, the language's catalog, the output and its *view* (every value
                 its template is given) -> the file; kept by the sink, not in the cache
                 (:mod:`sitegen.output.write`: the previous ``_site/`` is the cache of outputs)
+``search``      the path and ``output`` key of every HTML output (which fix its bytes) ->
+                the Pagefind bundle (``pagefind/...``); made after every page, read back
+                from the sink, only when one of them changed
 ==============  ==============================================================================
 
 A change therefore redoes exactly what depends on it: an edited body renders that entry's
@@ -52,6 +61,7 @@ Adding to the engine:
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -220,6 +230,18 @@ def _cached_locale_text(cache: Cache) -> LocaleText:
             key = fingerprint(environment_key(), "format_list", items, language)
             return self._remembered(key, lambda: format_list(items, language))
 
+        def format_date(self, day: datetime.date, language: Language) -> str:
+            from sitegen.render.navigation import format_day
+
+            key = fingerprint(environment_key(), "format_date", day.isoformat(), language)
+            return self._remembered(key, lambda: format_day(day, language))
+
+        def og_locale(self, tag: str) -> str:
+            from sitegen.render.sharing import og_locale
+
+            key = fingerprint(environment_key(), "og_locale", tag)
+            return self._remembered(key, lambda: og_locale(tag))
+
     return CachedLocaleText()
 
 
@@ -240,6 +262,10 @@ class Stages:
         self._last_sink: MemorySink | None = None
         self._output_keys: dict[str, str] = {}
         """The key of every output given to the sink in this build."""
+        self._html_keys: dict[str, str] = {}
+        """The key of every HTML output of the build, by path (what the search index is made from;
+        ``""`` for a page rendered without a view)."""
+        self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
 
     # -- the build's life -------------------------------------------------------------
 
@@ -248,18 +274,28 @@ class Stages:
         self.cache.start()
         self.ran = set()
         self._output_keys = {}
+        self._html_keys = {}
 
     # -- a build remembered whole -------------------------------------------------------
 
-    def inputs_key(self, config: Config) -> str | None:
+    def inputs_key(self, config: Config, search: bool = False) -> str | None:
         """Return the key of everything a build reads (:mod:`sitegen.engine.inputs`), where
-        builds are remembered whole: with a persistent cache, and outputs that persist."""
+        builds are remembered whole: with a persistent cache, and outputs that persist.
+        Whether it makes the search index is part of it, and so is the commit checked out
+        when the pages show the date of their last commit ("Last updated")."""
         if self.cache.store is None or self.cache.keep_in_memory:
             return None
         from sitegen.engine.inputs import inputs_key
 
         with self.timed("inputs"):
-            return inputs_key(config)
+            key = inputs_key(config)
+            if key is None:
+                return None
+            if config.features.last_updated:
+                from sitegen.content.history import head_commit
+
+                key = fingerprint(key, "history", head_commit(config))
+            return fingerprint(key, "search", search)
 
     def recall_build(self, inputs: str, sink: Sink) -> BuildResult | None:
         """Return the last build if it read exactly ``inputs`` and ``sink`` still holds all
@@ -421,11 +457,11 @@ class Stages:
 
     # -- markdown ---------------------------------------------------------------------
 
-    def _parsers(self) -> Markdown:
-        if self._markdown is None:
+    def _parsers(self, callouts: bool) -> Markdown:
+        if self._markdown is None or self._markdown.callouts != callouts:
             from sitegen.render.bodies import Markdown
 
-            self._markdown = Markdown(self._highlight)
+            self._markdown = Markdown(self._highlight, callouts)
         return self._markdown
 
     def _highlight(self, code: str, language: str) -> str:
@@ -459,11 +495,13 @@ class Stages:
             self.progress.advance()
             entry = site.entries[key]
             source = source_outline(site, entry, bodies)
-            raw_html = site.config.raw_html
-            cache_key = fingerprint(environment_key(), "markdown", entry.page, entry.language, entry.specs, entry.code, source, raw_html)
+            raw_html, callouts = site.config.raw_html, site.config.features.callouts
+            cache_key = fingerprint(
+                environment_key(), "markdown", entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts
+            )
             result = self.cache.get("markdown", cache_key)
             if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
-                result = self._render_entry(entry, link_for, source, raw_html)
+                result = self._render_entry(entry, link_for, source, raw_html, callouts)
                 self.cache.put("markdown", cache_key, result)
             else:
                 self.cache.touch("highlight", result.highlights)
@@ -488,10 +526,11 @@ class Stages:
         rendered: dict[tuple[str, str], RenderedIntro] = {}
         problems: list[Problem] = []
         for key, entry in sorted(site.intros.items()):
-            cache_key = fingerprint(environment_key(), "intro", entry.intro, entry.language, site.config.raw_html)
+            callouts = site.config.features.callouts
+            cache_key = fingerprint(environment_key(), "intro", entry.intro, entry.language, site.config.raw_html, callouts)
             result = self.cache.get("markdown", cache_key)
             if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
-                result = self._render_intro(entry, link_for, site.config.raw_html)
+                result = self._render_intro(entry, link_for, site.config.raw_html, callouts)
                 self.cache.put("markdown", cache_key, result)
             else:
                 self.cache.touch("highlight", result.highlights)
@@ -499,7 +538,7 @@ class Stages:
             problems.extend(result.problems)
         return rendered, list(dict.fromkeys(problems))
 
-    def _render_intro(self, entry: IntroEntry, link_for: LinkFor, raw_html: str) -> IntroResult:
+    def _render_intro(self, entry: IntroEntry, link_for: LinkFor, raw_html: str, callouts: bool) -> IntroResult:
         asked: dict[int, CodeLink | None] = {}
 
         def recording(language: Language, code: int) -> CodeLink | None:
@@ -509,7 +548,7 @@ class Stages:
         self._highlights = []
         from sitegen.render.bodies import render_intro
 
-        rendered, problems = render_intro(entry, self._parsers(), recording, raw_html)
+        rendered, problems = render_intro(entry, self._parsers(callouts), recording, raw_html)
         return IntroResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
 
     def load_data(self, config: Config, name: str, load: Callable[[Config], tuple[T, list[Problem]]]) -> tuple[T, list[Problem]]:
@@ -562,7 +601,9 @@ class Stages:
         self.ran.add("wording")
         return typography + wording
 
-    def _render_entry(self, entry: Entry, link_for: LinkFor, source: tuple[Outline, str] | None, raw_html: str) -> MarkdownResult:
+    def _render_entry(
+        self, entry: Entry, link_for: LinkFor, source: tuple[Outline, str] | None, raw_html: str, callouts: bool
+    ) -> MarkdownResult:
         asked: dict[int, CodeLink | None] = {}
 
         def recording(language: Language, code: int) -> CodeLink | None:
@@ -572,7 +613,7 @@ class Stages:
         self._highlights = []
         from sitegen.render.bodies import render_entry
 
-        rendered, problems = render_entry(entry, self._parsers(), recording, source, raw_html)
+        rendered, problems = render_entry(entry, self._parsers(callouts), recording, source, raw_html)
         self._work.entries.append((entry.language.tag, entry.code))
         return MarkdownResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
 
@@ -616,8 +657,37 @@ class Stages:
         return self._environments[key]
 
     def read_static(self, config: Config) -> tuple[dict[str, bytes], list[Problem]]:
-        """Return the static files, keyed by output path, and the files not copied."""
-        return read_static(config)
+        """Return the static files, keyed by output path (stylesheets minified: stage
+        ``minify``), and the files not copied."""
+        files, problems = read_static(config)
+        for path, data in files.items():
+            if path.endswith(".css"):
+                key = fingerprint(environment_key(), "minify", digest(data))
+                minified = self.cache.get("minify", key)
+                if minified is MISSING:
+                    from sitegen.output.minify import minify_css
+
+                    minified = minify_css(data.decode("utf-8")).encode("utf-8")
+                    self.cache.put("minify", key, minified)
+                files[path] = minified
+        self.ran.add("minify")
+        return files, problems
+
+    def load_history(self, config: Config) -> Mapping[str, datetime.date]:
+        """Return the date of each content file's last commit ("Last updated"), if the site
+        shows it. One ``git log`` (~60 ms on the real site) per build; the dev server asks
+        once (a save does not commit; a commit shows after a restart)."""
+        if not config.features.last_updated:
+            return {}
+        asked = (config.root, config.content_dir)
+        if self._history is not None and self._history[0] == asked:
+            return self._history[1]
+        from sitegen.content.history import last_commit_dates
+
+        dates = last_commit_dates(config)
+        if self.cache.keep_in_memory:
+            self._history = (asked, dates)
+        return dates
 
     def locale_text(self) -> LocaleText:
         """Return the texts made from Babel's locale data, remembered in the cache (stage
@@ -649,12 +719,16 @@ class Stages:
             if view is not None:
                 key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
                 self._output_keys[path] = key
+                if path.endswith(".html"):
+                    self._html_keys[path] = key
                 if sink.reuse(path, key):
                     figures.hits += 1
                     continue
             figures.misses += 1
             result = render_output(renderer, output, view)
             self._work.outputs.append(path)
+            if path.endswith(".html"):
+                self._html_keys[path] = key
             if isinstance(result, bytes):
                 sink.put(path, key, result)
             else:
@@ -669,3 +743,28 @@ class Stages:
             self._output_keys[path] = key
             if not sink.reuse(path, key):
                 sink.put(path, key, data)
+
+    # -- search -------------------------------------------------------------------------
+
+    def index_search(self, sink: Sink) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the search bundle (``pagefind/...``) made from the pages given to ``sink``.
+
+        The costliest stage (about a second for the real site), run after every page is
+        made: its result depends only on the HTML pages, whose bytes their ``output`` keys
+        fix, so it is made again (the pages read back from the sink) only when one of them
+        changed. A bundle that could not be made is never cached.
+        """
+        from sitegen.output.search import index_site, indexed_pages
+
+        keys = sorted(self._html_keys.items())
+        cacheable = all(key for _path, key in keys)  # an output rendered without a view has no key
+        key = fingerprint(environment_key(), "search", keys)
+        bundle = self.cache.get("search", key) if cacheable else MISSING
+        self.ran.add("search")
+        if bundle is not MISSING:
+            return dict(bundle), []
+        pages = indexed_pages({path: sink.read(path) for path, _key in keys})
+        made, problems = index_site(pages)
+        if cacheable and not problems:
+            self.cache.put("search", key, made)
+        return made, problems

@@ -81,12 +81,15 @@ class Preview:
         host: str = "127.0.0.1",
         port: int = 8000,
         strict: bool = False,
+        search: bool = False,
         delay: float = SETTLE_SECONDS,
         report: Callable[[Sequence[Problem]], None] = lambda problems: None,
         say: Callable[[str], None] = lambda text: None,
     ) -> None:
         self.config = config
         self.strict = strict
+        self.search = search
+        """Whether to make the search index after every build (``--search``): it costs about a second."""
         self.site = LiveSite(urls.base_path(config))
         self.builds = 0
         """How many builds have run, the first included."""
@@ -154,7 +157,7 @@ class Preview:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
             swapped = self._swap_stylesheets(changes)
-        result = build_site(self.config, self._stages)
+        result = build_site(self.config, self._stages, search=self.search)
         if changes is None:
             self._stages.finish()  # the first build prunes what the cache holds from older builds
         else:

@@ -45,6 +45,11 @@ class Sink(Protocol):
         """Add the output ``path``, made from ``key``."""
         ...
 
+    def read(self, path: str) -> bytes:
+        """Return the bytes of an output put or reused in this build (the search index is
+        made from the pages)."""
+        ...
+
 
 class MemorySink:
     """Outputs in memory; reuses the bytes of the build that filled ``previous``."""
@@ -67,6 +72,10 @@ class MemorySink:
         self.files[path] = data
         self.keys[path] = key
 
+    def read(self, path: str) -> bytes:
+        """Return the bytes of the output ``path``."""
+        return self.files[path]
+
     def finish(self) -> None:
         """Forget the previous build: what it had and this one has not is gone."""
         self._previous = None
@@ -86,6 +95,10 @@ class KnownOutputs:
 
     def put(self, path: str, key: str, data: bytes) -> None:
         """Drop the output: checking writes nothing."""
+
+    def read(self, path: str) -> bytes:
+        """Refuse: nothing is kept (``check`` makes no search index)."""
+        raise KeyError(path)
 
 
 class WrittenFile(NamedTuple):
@@ -181,6 +194,16 @@ class SiteWriter:
                 self._link(name, self._previous[name])
         self.paths.append(path)
         return True
+
+    def read(self, path: str) -> bytes:
+        """Return the bytes of an output of this build: from the new tree, or from the
+        output folder for a reused file not linked yet."""
+        path = _safe(path)
+        if self._staging is not None and path in self.manifest:
+            return (self._staging.path / path).read_bytes()
+        if path in self._linked:
+            return (self.output_dir / path).read_bytes()
+        raise KeyError(path)
 
     def _untouched(self, path: str, previous: WrittenFile) -> bool:
         try:

@@ -73,12 +73,14 @@ class Markdown:
     """The two markdown parsers of a build: bodies (raw HTML allowed) and front-matter text.
 
     Made once per process, when the first entry is rendered; ``highlight`` renders the
-    fenced code blocks (the engine passes one that remembers them).
+    fenced code blocks (the engine passes one that remembers them); ``callouts`` turns
+    ``> [!NOTE]`` quotes into notes (``[features] callouts``).
     """
 
-    def __init__(self, highlight: Highlight = highlight_block) -> None:
-        self.body: MarkdownIt = create_markdown(highlight=highlight)
-        self.front_matter: MarkdownIt = create_markdown(allow_html=False, highlight=highlight)
+    def __init__(self, highlight: Highlight = highlight_block, callouts: bool = True) -> None:
+        self.callouts = callouts
+        self.body: MarkdownIt = create_markdown(highlight=highlight, callouts=callouts)
+        self.front_matter: MarkdownIt = create_markdown(allow_html=False, highlight=highlight, callouts=callouts)
 
 
 def code_link(site: Site, language: Language, code: int) -> CodeLink | None:
@@ -188,7 +190,7 @@ def render_entry(
 
 def render_markdown(site: Site, markdown: Markdown | None = None) -> tuple[Rendered, list[Problem]]:
     """Return the rendered markdown of every entry, and its problems."""
-    markdown = markdown or Markdown()
+    markdown = markdown or Markdown(callouts=site.config.features.callouts)
     link_for = functools.partial(code_link, site)
     entries: dict[tuple[str, int], RenderedEntry] = {}
     bodies: dict[tuple[str, int], RenderedBody] = {}
@@ -239,7 +241,7 @@ def render_intro(entry: IntroEntry, markdown: Markdown, link_for: LinkFor, raw_h
 
 def render_intros(site: Site, markdown: Markdown | None = None) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
     """Return every intro rendered for its reader, keyed like :attr:`Site.intros`."""
-    markdown = markdown or Markdown()
+    markdown = markdown or Markdown(callouts=site.config.features.callouts)
     link_for = functools.partial(code_link, site)
     rendered: dict[tuple[str, str], RenderedIntro] = {}
     problems: list[Problem] = []
@@ -260,6 +262,8 @@ PAGE_IDS = frozenset(
         "page-faq",
         "page-unofficial",
         "page-constants",
+        "page-toc",
+        "page-class-codes",
     }
 )
 """The ids ``base.html`` and ``code.html`` give every code page."""

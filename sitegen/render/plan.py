@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from sitegen.site.resolve import Site
 
 STYLESHEET = "static/style.css"
+INDEX_STYLESHEET = "static/index.css"
+"""The rules only index pages need (code grid, filter, language chooser): code pages do not link it."""
+PRINT_STYLESHEET = "static/print.css"
+"""How a page prints; linked with ``media="print"``."""
+SCRIPT_STYLESHEET = "static/enhance.css"
+"""The rules of what the script builds (search results, copy buttons): the script links it,
+so that a page read without JavaScript does not load it."""
+SCRIPT = "static/site.js"
+"""The script of the reader features (search, copy buttons, theme...); pages work without it."""
+THEME_SCRIPT = "static/theme.js"
+"""Applies the reader's theme before the page is painted: the one script in ``<head>``, tiny."""
 ICON = "static/favicon.svg"
 
 
@@ -24,7 +35,8 @@ class Output:
 
     kind: str
     """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots``, ``api`` (the
-    unversioned ``/api/codes.json``), or ``api-codes``, ``api-page``, ``api-schema`` (``/api/v1/``)."""
+    unversioned ``/api/codes.json``), or ``api-codes``, ``api-page``, ``api-schema`` (``/api/v1/``),
+    or ``codes`` (a language's codes and names, for the search box), ``card`` (a code's social card)."""
     language: str | None = None
     code: int | None = None
     class_key: str | None = None
@@ -46,12 +58,19 @@ def plan_outputs(site: Site) -> dict[str, Output]:
     }
     for language in config.languages:
         outputs[urls.output_path(urls.language_url(config, language), config)] = Output("language", language.tag)
+        features = config.features
+        if features.search or features.sidebar or features.not_found_pages or features.copy_buttons:
+            outputs[urls.output_path(urls.codes_url(config, language), config)] = Output("codes", language.tag)
+        if features.not_found_pages:
+            outputs[urls.output_path(urls.not_found_url(config, language), config)] = Output("404", language.tag)
         for class_key in class_keys(site):
             outputs[urls.output_path(urls.class_url(config, language, class_key), config)] = Output(
                 "class", language.tag, class_key=class_key
             )
         for code in site.codes:
             outputs[urls.output_path(urls.page_url(config, language, code), config)] = Output("code", language.tag, code)
+            if features.social_cards:
+                outputs[urls.output_path(urls.card_url(config, language, code), config)] = Output("card", language.tag, code)
             outputs[api_page_path(language, code)] = Output("api-page", language.tag, code)
         if site.guides:
             outputs[urls.output_path(urls.guide_url(config, language), config)] = Output("guide", language.tag)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 POLICY: tuple[tuple[str, str], ...] = (
     ("default-src", "'none'"),
-    ("script-src", "'self'"),
+    # Pagefind's search runs WebAssembly (and a worker from /pagefind/): 'wasm-unsafe-eval'
+    # allows compiling WebAssembly only, not eval() of JavaScript
+    ("script-src", "'self' 'wasm-unsafe-eval'"),
     ("style-src", "'self'"),
     ("img-src", "'self' https:"),
     ("font-src", "'self'"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from jinja2.loaders import split_template_path
 
 from sitegen.content.sources import link_problem, list_folder
@@ -68,8 +70,23 @@ def create_environment(
         keep_trailing_newline=True,
     )
     environment.policies["ext.i18n.trimmed"] = True
+    # |tojson (data for the page's script, JSON-LD): compact and readable; <, >, & and ' are
+    # still escaped by Jinja, so the JSON cannot close its <script> element
+    environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    environment.filters["script_json"] = script_json
     environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return environment
+
+
+def script_json(data: object) -> markupsafe.Markup:
+    """Return data as JSON for a ``<script type="application/json">`` or JSON-LD element.
+
+    Inside a script element only ``<`` (``</script>``, ``<!--``) and ``&`` can do harm, so
+    they are escaped and nothing else: ``|tojson`` also escapes every apostrophe, 5 bytes
+    more each in French text.
+    """
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return markupsafe.Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def template_problem(error: Exception, config: Config) -> Problem:

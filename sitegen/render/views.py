@@ -6,6 +6,7 @@ can be renamed without touching the pipeline.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
@@ -14,11 +15,34 @@ from typing import TYPE_CHECKING, Any
 
 import markupsafe
 
+from sitegen.content.callouts import label_callouts
+from sitegen.render import sharing
 from sitegen.render.api import API_KINDS, api_view
+from sitegen.render.cards import card_svg
 from sitegen.render.comparisons import comparison_context, comparison_links
 from sitegen.render.guide import guide_context, guide_link
 from sitegen.render.knowledge import body_with_exchange, constants_view
-from sitegen.render.plan import ICON, STYLESHEET, Output, class_keys
+from sitegen.render.navigation import (
+    COPY_MESSAGES,
+    SEARCH_MESSAGES,
+    edit_url,
+    format_day,
+    grid_view,
+    neighbours,
+    suggestions,
+    switcher_is_menu,
+)
+from sitegen.render.plan import (
+    ICON,
+    INDEX_STYLESHEET,
+    PRINT_STYLESHEET,
+    SCRIPT,
+    SCRIPT_STYLESHEET,
+    STYLESHEET,
+    THEME_SCRIPT,
+    Output,
+    class_keys,
+)
 from sitegen.render.policy import content_security_policy
 from sitegen.site import urls
 from sitegen.site.model import Config, Language
@@ -52,6 +76,14 @@ class LocaleText:
         """Return items joined the reader's way: "nginx and Cloudflare", "nginx et Cloudflare"."""
         return format_list(items, language)
 
+    def format_date(self, day: datetime.date, language: Language) -> str:
+        """Return a date the reader's way: "6 December 2026", "6 décembre 2026"."""
+        return format_day(day, language)
+
+    def og_locale(self, tag: str) -> str:
+        """Return a language tag as Open Graph writes locales: ``pt-BR`` -> ``pt_BR``, ``fr`` -> ``fr_FR``."""
+        return sharing.og_locale(tag)
+
 
 class Renderer:
     """Renders outputs of one site; holds the views shared between pages.
@@ -70,11 +102,14 @@ class Renderer:
         static_files: Mapping[str, bytes],
         intros: Mapping[tuple[str, str], RenderedIntro] | None = None,
         locale_text: LocaleText | None = None,
+        history: Mapping[str, datetime.date] | None = None,
     ) -> None:
         self.site = site
         self.config: Config = site.config
         self.rendered = rendered
         self.intros = intros or {}
+        self.history = history or {}
+        """The date of each content file's last commit, for "Last updated"."""
         self._environment = environment
         self.translations = translations
         self.locale_text = locale_text or LocaleText()
@@ -82,7 +117,17 @@ class Renderer:
         version = hashlib.sha256(stylesheet).hexdigest()[:10]
         self.stylesheet_url = f"{urls.base_path(self.config)}{STYLESHEET}?v={version}"
         self.icon_url = f"{urls.base_path(self.config)}{ICON}" if ICON in static_files else None
+        self.script_url = self.static_url(static_files, SCRIPT)
+        self.theme_url = self.static_url(static_files, THEME_SCRIPT)
+        self.index_stylesheet_url = self.static_url(static_files, INDEX_STYLESHEET)
+        self.print_stylesheet_url = self.static_url(static_files, PRINT_STYLESHEET)
+        self.script_stylesheet_url = self.static_url(static_files, SCRIPT_STYLESHEET)
         self.class_keys = class_keys(site)
+
+    def static_url(self, static_files: Mapping[str, bytes], path: str) -> str | None:
+        """Return the URL of a static file with its version (``?v=`` + hash), or ``None`` if it is missing."""
+        data = static_files.get(path)
+        return f"{urls.base_path(self.config)}{path}?v={hashlib.sha256(data).hexdigest()[:10]}" if data is not None else None
 
     @property
     def environment(self) -> jinja2.Environment:
@@ -111,7 +156,15 @@ class Renderer:
                 "stylesheet": self.stylesheet_url,
                 "icon": self.icon_url,
                 "csp": META_POLICY,
+                "script": self.script_url,
+                "theme": self.theme_url,
+                "index_stylesheet": self.index_stylesheet_url,
+                "print_stylesheet": self.print_stylesheet_url,
+                "script_stylesheet": self.script_stylesheet_url,
+                "codes": urls.codes_url(config, language) if uses_codes(config) else None,
             },
+            "features": config.features,
+            "switcher_menu": config.features.switcher_menu and switcher_is_menu(config.languages),
             "canonical": canonical,
             "alternates": alternates,
             "switcher": switcher,
@@ -241,7 +294,7 @@ class Renderer:
                 "overview": self.rendered.overview_text(key),
                 "overview_html": self.rendered.overviews.get(key, ("", ""))[0],
                 "takeaways": self.rendered.takeaways.get(key, ""),
-                "body": body_with_exchange(self, language, entry, body.html),
+                "body": body_with_exchange(self, language, entry, label_callouts(body.html, self._gettext(content_language))),
                 "specs": [{"label": spec.label, "url": spec.url} for spec in entry.specs],
                 "see_also": [self.code_summary(language, other) for other in entry.see_also],
                 "backlinks": [self.code_summary(language, other) for other in site.backlinks.get(key, ())],
@@ -266,9 +319,39 @@ class Renderer:
                 "language_name": self.locale_text.display_name(language, language),
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
+                "sections": [{"id": anchor, "title": title} for anchor, title in body.sections] if config.features.toc else [],
             }
         )
+        context.update(self.navigation_view(language, code))
+        context.update(self.page_meta_view(language, page.source.path))
+        context["sharing"] = sharing.code_sharing(
+            config,
+            language,
+            self._gettext(language),
+            self.locale_text.og_locale,
+            context,
+            [item.language.tag for item in translations],
+            self.rendered.faqs.get(key, ()),
+        )
         return context
+
+    def page_meta_view(self, language: Language, path: str) -> dict[str, Any]:
+        """Return "Edit this page" and "Last updated" of the page made from the file at ``path``."""
+        features = self.config.features
+        day = self.history.get(path) if features.last_updated else None
+        return {
+            "edit_url": edit_url(self.config, path) if features.edit_link else None,
+            "updated": {"iso": day.isoformat(), "text": self.locale_text.format_date(day, language)} if day else None,
+        }
+
+    def navigation_view(self, language: Language, code: int) -> dict[str, Any]:
+        """Return a code page's ways to the codes beside it (the class sidebar is filled by the page's script)."""
+        features = self.config.features
+        previous, following = neighbours(self.site, code) if features.prev_next else (None, None)
+        return {
+            "previous": self.code_summary(language, previous) if previous is not None else None,
+            "next": self.code_summary(language, following) if following is not None else None,
+        }
 
     def unofficial_view(self, language: Language, content_language: str, key: tuple[str, int], sent_by: tuple[str, ...]) -> dict[str, Any]:
         """Return what the notice of an unofficial code says: who sends it, what to use instead."""
@@ -287,7 +370,7 @@ class Renderer:
         return {
             # a fallback's title is in another language: the page keeps its own heading
             "title": entry.intro.title if entry.translated else None,
-            "html": rendered.html,
+            "html": label_callouts(rendered.html, self._gettext(self.config.language(entry.content_language))),
             "overview": rendered.overview,
             "lang": entry.content_language if not entry.translated else None,
         }
@@ -325,9 +408,13 @@ class Renderer:
             if self.is_unofficial(code) and (class_key is None or status_class(code) == class_key)
         ]
         context["groups"] = groups
+        context["grid"] = grid_view(self.site, language) if class_key is None and config.features.code_grid else []
         context["intro"] = self.intro_view(language, class_key or "index")
         context["class_key"] = class_key
         context["class_label"] = self.class_label(language, class_key) if class_key else None
+        context["sharing"] = sharing.index_sharing(
+            config, language, self._gettext(language), self.locale_text.og_locale, context, class_key is not None
+        )
         return context
 
     def home_context(self) -> dict[str, Any]:
@@ -351,6 +438,29 @@ class Renderer:
             for language in config.languages
         ]
         context["total"] = len(self.site.codes)
+        context["grid"] = grid_view(self.site, source) if config.features.code_grid else []
+        if config.features.language_suggestion:
+            gettext_of = {language.tag: self._gettext(language) for language in config.languages}
+            context["extra_ui"] = {"source": source.tag, "suggest": suggestions(config, gettext_of)}
+        context["sharing"] = sharing.home_sharing(config, self.locale_text.og_locale, str(context["canonical"]))
+        return context
+
+    def not_found_context(self, language: Language | None) -> dict[str, Any]:
+        """Return the context of a "page not found" page: the site's (``language`` None) or a language's."""
+        config = self.config
+        if language is None:
+            context = self.home_context()
+            context["grid"] = []
+            segments = {other.segment: urls.language_url(config, other) for other in config.languages}
+        else:
+            context = self._common(
+                language, canonical="", alternates=[], switcher=self._switcher(language, lambda other: urls.not_found_url(config, other))
+            )
+            context["choices"] = []
+            segments = {language.segment: urls.language_url(config, language)}
+        context["canonical"] = None
+        context["sharing"] = None  # not a page to share or to index
+        context["extra_ui"] = {"missing": segments} if config.features.not_found_pages else {}
         return context
 
     def view(self, output: Output) -> tuple[str, dict[str, Any]]:
@@ -372,9 +482,7 @@ class Renderer:
         if output.kind == "home":
             return "home.html", self.home_context()
         if output.kind == "404":
-            context = self.home_context()
-            context["canonical"] = None
-            return "404.html", context
+            return "404.html", self.not_found_context(config.language(output.language) if output.language else None)
         if output.kind == "alias":
             assert output.target is not None
             target, canonical = output.target, urls.absolute(config, output.target)
@@ -392,6 +500,12 @@ class Renderer:
             return "compare.html", comparison_context(self, language, output.target)
         if output.kind in API_KINDS:
             return output.kind, api_view(self, output)
+        if output.kind == "codes":
+            return "codes.json", self.codes_data(language)
+        if output.kind == "card":
+            assert output.code is not None
+            entry = self.site.entry(language, output.code)
+            return "card.svg", {"code": output.code, "name": entry.page.name, "title": language.title or config.title, "tag": language.tag}
         raise ValueError(f"unknown output kind {output.kind!r}")
 
     def render(self, output: Output, view: tuple[str, dict[str, Any]] | None = None) -> bytes:
@@ -402,6 +516,10 @@ class Renderer:
             return f"User-agent: *\nAllow: /\n\nSitemap: {context['sitemap']}\n".encode()
         if output.kind == "api" or output.kind in API_KINDS:
             return encode_json(context)
+        if output.kind == "codes":
+            return (json.dumps(context, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        if output.kind == "card":
+            return card_svg(context["code"], context["name"], context["title"], context["tag"])
         language = config.language(output.language) if output.language else config.source
         self.environment.install_gettext_translations(self.translations[language.tag], newstyle=True)  # type: ignore[attr-defined]
         return self._template(name, context)
@@ -441,6 +559,16 @@ class Renderer:
             )
         return result
 
+    def codes_data(self, language: Language) -> dict[str, Any]:
+        """Return a language's codes and names, and what the search box says as one types and
+        the copy buttons say: ``{"codes": [[307, "Temporary Redirect"], ...], "t": {"none": "No results", ...}}``."""
+        gettext = self._gettext(language)
+        messages = {**SEARCH_MESSAGES, **(COPY_MESSAGES if self.config.features.copy_buttons else {})}
+        return {
+            "codes": [[code, self.site.entry(language, code).page.name] for code in self.site.codes],
+            "t": {key: gettext(message) for key, message in messages.items()},
+        }
+
     def api_data(self) -> dict[str, Any]:
         """Return the data of ``/api/codes.json``."""
         config = self.config
@@ -463,6 +591,13 @@ class Renderer:
                 }
             )
         return {"codes": codes}
+
+
+def uses_codes(config: Config) -> bool:
+    """Return whether pages read ``/<lang>/codes.json`` (search, the sidebar, the 404 page's
+    link, the copy buttons' words)."""
+    features = config.features
+    return features.search or features.sidebar or features.not_found_pages or features.copy_buttons
 
 
 def encode_json(data: object) -> bytes:

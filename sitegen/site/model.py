@@ -69,6 +69,44 @@ class Language:
 
 
 @dataclass(frozen=True, slots=True)
+class Features:
+    """The reader features of ``[tool.sitegen.features]``; each can be turned off."""
+
+    search: bool = True
+    """A Pagefind index per language, made at the end of ``sitegen build``, and the search box."""
+    toc: bool = True
+    """An "On this page" list of a code page's sections (beside the text on wide screens)."""
+    prev_next: bool = True
+    """Links to the previous and next code at the end of a code page."""
+    sidebar: bool = True
+    """On wide screens, the codes of the page's class beside it, the current one marked."""
+    code_grid: bool = True
+    """A compact grid of every code on the language indexes and the root page, with a filter box."""
+    language_suggestion: bool = True
+    """On the root page, a notice suggesting the reader's language (never a redirect), remembered."""
+    not_found_pages: bool = True
+    """A "page not found" page per language (``/<lang>/404.html``), with search and a link to the code a missing path ends in."""
+    switcher_menu: bool = True
+    """The language switcher becomes a ``<details>`` menu past three languages or when it would wrap at 360 px."""
+    theme_toggle: bool = True
+    """A light / dark / system choice, remembered (without JavaScript the system's choice stays)."""
+    copy_buttons: bool = True
+    """A "copy link" button on every heading of a code page and a "copy" button on code blocks."""
+    callouts: bool = True
+    """``> [!NOTE]`` (MDN) and ``> [!TIP]`` (GitHub) quotes rendered as notes with a translated label."""
+    edit_link: bool = True
+    """"Edit this page" on code pages, from ``repository`` (when it is a GitHub or GitLab URL, or ``edit_url`` is set)."""
+    last_updated: bool = True
+    """"Last updated" on code pages: the date of the file's last commit, in the reader's locale."""
+    open_graph: bool = True
+    """Open Graph and Twitter card tags on every page."""
+    json_ld: bool = True
+    """JSON-LD (schema.org): TechArticle, BreadcrumbList and FAQPage on code pages, CollectionPage and WebSite elsewhere."""
+    social_cards: bool = True
+    """An SVG card per code and language (``/<lang>/<code>/card.svg``), the pages' ``og:image``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site configuration, from ``[tool.sitegen]`` in ``pyproject.toml``."""
 
@@ -89,6 +127,8 @@ class Config:
     output_dir: Path
     repository_url: str | None = None
     """Where translators find the sources (linked from untranslated pages)."""
+    edit_url: str | None = None
+    """Where a page's source is edited, with ``{path}`` (``https://github.com/o/r/edit/main/{path}``)."""
     french_typography: tuple[str, ...] = ()
     """Tags of the languages whose pages ``check`` holds to French typography."""
     precompress: bool = False
@@ -102,6 +142,8 @@ class Config:
     """Content folders of languages not built (``draft`` without ``--drafts``, or ``disabled``)."""
     cache_dir: Path | None = None
     """The folder of the build cache (``None``: the default, ``.sitegen-cache/`` at the root)."""
+    features: Features = field(default_factory=Features)
+    """Which reader features the site has."""
 
     @property
     def cache_folder(self) -> Path:

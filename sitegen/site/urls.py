@@ -107,6 +107,16 @@ def language_url(config: Config, language: Language) -> str:
     return f"{base_path(config)}{language.segment}/"
 
 
+def codes_url(config: Config, language: Language) -> str:
+    """Return the URL path of a language's list of codes and names, for the search box: ``/fr/codes.json``."""
+    return f"{base_path(config)}{language.segment}/codes.json"
+
+
+def not_found_url(config: Config, language: Language) -> str:
+    """Return the URL path of a language's "page not found" page: ``/fr/404.html``."""
+    return f"{base_path(config)}{language.segment}/404.html"
+
+
 def class_url(config: Config, language: Language, class_key: str) -> str:
     """Return the URL path of one class's index: ``/fr/3xx/``."""
     return f"{base_path(config)}{language.segment}/{class_key}/"
@@ -125,6 +135,11 @@ def compare_url(config: Config, language: Language, name: str) -> str:
 def guide_url(config: Config, language: Language) -> str:
     """Return the URL path of the "Which status code should I return?" guide: ``/fr/guide/``."""
     return f"{base_path(config)}{language.segment}/guide/"
+
+
+def card_url(config: Config, language: Language, code: int) -> str:
+    """Return the URL path of a code's social card in a language: ``/fr/307/card.svg``."""
+    return f"{page_url(config, language, code)}card.svg"
 
 
 def absolute(config: Config, path: str) -> str:
