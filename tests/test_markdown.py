@@ -11,6 +11,7 @@ from markdown_it.utils import read_fixture_file
 
 from sitegen.content.markdown import BodyContext, CodeLink, create_markdown, render_body
 from sitegen.content.spec_refs import SpecRef
+from sitegen.render.bodies import PLAIN_TEXT, Markdown, render_inline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MD = create_markdown()
@@ -80,3 +81,24 @@ def test_no_macro_ever_leaves_braces_in_the_output(name: str, arguments: list[st
     call = f"{{{{{name}({', '.join(quote + argument + quote for argument in arguments)})}}}}"
     html = render_body(MD, f"{before}{call}\n", context()).html
     assert "{{" not in html and "}}" not in html
+
+
+@given(
+    st.text(alphabet=st.sampled_from("aZéçßжあ .,;:'\u2019()/?%-"), min_size=1, max_size=80).filter(
+        lambda text: PLAIN_TEXT.fullmatch(" ".join(text.split())) is not None
+    )
+)
+@example("Cache by payload a the with upstream body method.")
+@example("Type: it is (mostly) safe; isn't it? 100% - or not/maybe.")
+def test_a_plain_line_is_given_back_as_the_parser_makes_it(text: str) -> None:
+    # takeaways and overviews that are plain text skip the parser: the same HTML, text and
+    # problems as a parse
+    markdown = Markdown()
+    parsed = render_body(markdown.front_matter, " ".join(text.split()), context())
+    html = parsed.html.strip().removeprefix("<p>").removesuffix("</p>")
+    assert render_inline(markdown.front_matter, text, context()) == (html, parsed.first_paragraph, list(parsed.problems))
+
+
+@pytest.mark.parametrize("text", ["1. First", "- item", "*a*", "a_b_", "Tom & Jerry", 'say "hi"', "a {{Macro}}", "# Title", "x\\y"])
+def test_a_line_with_markup_or_digits_is_parsed(text: str) -> None:
+    assert PLAIN_TEXT.fullmatch(text) is None

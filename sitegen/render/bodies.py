@@ -8,6 +8,7 @@ the edge and passed in. Output is deterministic.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -96,9 +97,17 @@ LinkFor = Callable[[Language, int], CodeLink | None]
 """Answers how a code is linked for readers of a language (:func:`code_link` on one site)."""
 
 
-def _inline(md: MarkdownIt, text: str, context: BodyContext) -> tuple[str, str, list[Problem]]:
+PLAIN_TEXT = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .,;:'’()/?%-]){0,499}")
+"""A line that markdown gives back as it is: letters, spaces and plain punctuation; no
+markup, entity, macro or digit (a code, a list number). Most takeaways and overviews."""
+
+
+def render_inline(md: MarkdownIt, text: str, context: BodyContext) -> tuple[str, str, list[Problem]]:
     """Return one line of markdown as inline HTML, its plain text, and its problems."""
-    rendered = render_body(md, " ".join(text.split()), context)
+    text = " ".join(text.split())
+    if PLAIN_TEXT.fullmatch(text):
+        return text, text, []  # what the parser would make of it (tests/test_markdown.py), without a parse
+    rendered = render_body(md, text, context)
     return rendered.html.strip().removeprefix("<p>").removesuffix("</p>"), rendered.first_paragraph, list(rendered.problems)
 
 
@@ -162,26 +171,26 @@ def render_entry(
         items = []
         for index, item in enumerate(page.takeaways):
             line = page.takeaway_lines[index] if index < len(page.takeaway_lines) else page.source.line_of("takeaways")
-            inner, _text, found = _inline(front_matter_md, item, _body_context(entry, line, link_for))
+            inner, _text, found = render_inline(front_matter_md, item, _body_context(entry, line, link_for))
             problems.extend(found)
             items.append(f"<li>{inner}</li>\n")
         takeaways = f"<ul>\n{''.join(items)}</ul>\n"
     if page.overview:
         # one line of markdown: macros and emphasis work, block syntax does not
-        inner, text, found = _inline(front_matter_md, page.overview, _body_context(entry, page.source.line_of("overview"), link_for))
+        inner, text, found = render_inline(front_matter_md, page.overview, _body_context(entry, page.source.line_of("overview"), link_for))
         problems.extend(found)
         overview = (inner, text)
     if page.faq:
         entries = []
         for question in page.faq:
-            asked, _text, found = _inline(front_matter_md, question.question, _body_context(entry, question.line, link_for))
+            asked, _text, found = render_inline(front_matter_md, question.question, _body_context(entry, question.line, link_for))
             problems.extend(found)
             answer = render_body(front_matter_md, question.answer, _body_context(entry, question.answer_line, link_for))
             problems.extend(answer.problems)
             entries.append((asked, answer.html))
         faq = tuple(entries)
     if page.alternative:
-        alternative, _text, found = _inline(
+        alternative, _text, found = render_inline(
             front_matter_md, page.alternative, _body_context(entry, page.source.line_of("alternative"), link_for)
         )
         problems.extend(found)
@@ -234,7 +243,7 @@ def render_intro(entry: IntroEntry, markdown: Markdown, link_for: LinkFor, raw_h
     problems.extend(body.problems)
     overview = body.first_paragraph
     if intro.overview:
-        _inner, overview, found = _inline(markdown.front_matter, intro.overview, context(intro.source.line_of("overview")))
+        _inner, overview, found = render_inline(markdown.front_matter, intro.overview, context(intro.source.line_of("overview")))
         problems.extend(found)
     return RenderedIntro(body.html, overview), problems
 
