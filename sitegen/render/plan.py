@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from sitegen.site.model import Language
     from sitegen.site.resolve import Site
 
+_ALIAS = re.compile(r"[\w.~+%/-]+")
+"""What an alias may hold: the characters of a URL path that no hosting file reads as syntax."""
 STYLESHEET = "static/style.css"
 INDEX_STYLESHEET = "static/index.css"
 """The rules only index pages need (code grid, filter, language chooser): code pages do not link it."""
@@ -109,7 +112,17 @@ def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[P
             relative = alias.strip("/") if alias.startswith("/") else f"{entry.language.segment}/{alias.strip('/')}"
             path = urls.safe_output_path(relative + "/index.html")
             line = entry.page.source.line_of("aliases" if "aliases" in entry.page.source.field_lines else "original_slug")
-            if path is None:
+            if not _ALIAS.fullmatch(alias):
+                # _redirects and _nginx.conf hold it as it is: a space, a newline or a ';' there would add a rule
+                problems.append(
+                    Problem(
+                        entry.page.source.path,
+                        line,
+                        f"alias {alias!r} is not a URL path",
+                        hint="use letters, digits and - . _ ~ + % /; percent-encode anything else",
+                    )
+                )
+            elif path is None:
                 problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would leave the site folder"))
             elif clash := clashes(path):
                 problems.append(Problem(entry.page.source.path, line, f"alias {alias!r} would overwrite another page ({clash})"))
