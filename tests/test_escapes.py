@@ -20,7 +20,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 import yaml
@@ -233,22 +233,76 @@ def check_output(path: str, data: bytes) -> list[str]:
         return [] if text == "User-agent: *\nAllow: /\n\nSitemap: https://example.test/sitemap.xml\n" else [f"{path}: {text!r}"]
     if path == "_redirects":
         lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-        return [f"{path}: {line!r}" for line in lines if not re.fullmatch(r"/\S+ /\S+ 301", line)]
+        return [f"{path}: {line!r}" for line in lines if not re.fullmatch(r"/[^\s*:]+ /\S+ 301", line)]
     if path == "_headers":
         return [f"{path}: {line!r}" for line in text.splitlines() if line and not re.fullmatch(r"#.*|/\S*|  [A-Za-z-]+: [^\r\n]+", line)]
     if path == "_nginx.conf":
-        bad = [line for line in text.splitlines() if line.strip() and not re.fullmatch(r"\s*(#.*|.*[;{}])", line)]
-        if text.count("{") != text.count("}"):
-            bad.append("unbalanced braces")
-        return [f"{path}: {line!r}" for line in bad]
+        try:
+            nginx_redirects(text)
+        except ValueError as error:
+            return [f"{path}: {error}"]
     return []
+
+
+NGINX_TOKEN = re.compile(r"""\s+|#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[{};]|[^\s{};"']+""", re.DOTALL)
+NGINX_DIRECTIVES = {0: {"error_page", "gzip_static", "gzip_vary", "location"}, 1: {"return", "add_header"}}
+
+
+def nginx_redirects(text: str) -> dict[str, str]:
+    """Read ``_nginx.conf`` as nginx does (words, quoted strings and their escapes, ``;``,
+    blocks) and return its redirects, old path (decoded) to new; raise ValueError on a
+    directive that sitegen does not write, or where it does not write it."""
+    words: list[str] = []
+    depth, position, moves, location = 0, 0, {}, ""
+    while position < len(text):
+        match = NGINX_TOKEN.match(text, position)
+        if match is None:
+            raise ValueError(f"unreadable at {text[position : position + 40]!r}")
+        token, position = match.group(), match.end()
+        if token.isspace() or token.startswith("#"):
+            continue
+        if token[0] in "\"'":
+            words.append(re.sub(r"\\(.)", lambda escape: {"n": "\n", "t": "\t", "r": "\r"}.get(escape[1], escape[1]), token[1:-1]))
+        elif token in ("{", ";"):
+            if not words or words[0] not in NGINX_DIRECTIVES.get(depth, set()):
+                raise ValueError(f"{words} at depth {depth}")
+            if token == "{":
+                depth, location = depth + 1, words[-1] if words[:2] == ["location", "="] and len(words) == 3 else ""
+            elif words[0] == "return" and location:
+                moves[location] = words[2]
+            words = []
+        elif token == "}":
+            if words or depth == 0:
+                raise ValueError(f"a stray '}}' after {words}")
+            depth -= 1
+        else:
+            words.append(token)
+    if depth or words:
+        raise ValueError(f"unclosed: {words}")
+    return moves
+
+
+def check_redirects(files: dict[str, bytes]) -> list[str]:
+    """Return the redirects of ``_redirects`` and ``_nginx.conf`` that are not the alias
+    pages' own: both files must name the same old paths, each the folder of a redirect page."""
+    lines = [line.split(" ") for line in files["_redirects"].decode("utf-8").splitlines() if line and not line.startswith("#")]
+    netlify = {unquote(old, errors="strict"): new for old, new, _status in lines}
+    nginx = nginx_redirects(files["_nginx.conf"].decode("utf-8"))
+    pages = {old for old in netlify if old.lstrip("/") + "index.html" in files}
+    return [] if netlify == nginx and pages == set(netlify) else [f"redirects: {netlify} in _redirects, {nginx} in _nginx.conf"]
 
 
 @pytest.mark.timeout(max(120, EXAMPLES * 6))  # a few hundred milliseconds a site, more on a busy machine
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.sampled_from(["allow", "deny"]).flatmap(pages))
 @example(
-    ("N", '---\ncode: 418\nname: N\naliases: ["/old/x\\n/ https://evil.example/ 301", "/old/{return 302 x;}/"]\n---\n\nText\n', "allow")
+    (
+        "N",
+        '---\ncode: 418\nname: N\naliases: ["/old/x\\n/ https://evil.example/ 301", "/old/{return 302 x;}/", "/old/a b\'\\"c/",'
+        ' "/old/:p/*"]\n'
+        "---\n\nText\n",
+        "allow",
+    )
 )
 @example(
     (
@@ -269,6 +323,7 @@ def test_no_generated_markup_reaches_any_output(generated: tuple[str, str, str])
         assert config is not None, problems
         result = build_site(config)
     found = [line for path, data in sorted(result.files.items()) for line in check_output(path, data)]
+    found += check_redirects(result.files)
     assert found == []
     # every value reached the pages: a page refused as a whole would prove nothing
     errors = [problem.format() for problem in result.errors if not problem.message.startswith(("alias ", "raw HTML is not allowed"))]

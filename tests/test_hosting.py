@@ -97,3 +97,66 @@ def test_the_publish_workflow_builds_with_make_and_deploys_the_site() -> None:
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+
+
+ODD_ALIASES = '["/vieux chemin/307/", "/réponse/307/", "/caf%C3%A9/", "/old/%3F/", "/100%25/", "/x;y{z}/", "/q\\"uote/", "/:x/*/"]'
+"""Old URLs that are paths, with what a hosting file would read as syntax: a space, accents
+(as they are and percent-encoded), an encoded '?' and '%', nginx's ';' '{' '"', Netlify's ':' '*'."""
+
+
+def test_old_urls_with_spaces_accents_or_nginx_syntax_are_encoded_and_quoted(scratch_site: ScratchSite) -> None:
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", aliases=ODD_ALIASES)})
+    assert main(["build", "--root", str(root)]) == 0
+    site = root / "_site"
+    lines = [line for line in (site / "_redirects").read_text("utf-8").splitlines() if not line.startswith("#")]
+    # Netlify: "special characters in paths must be url-encoded"; a space would split the line
+    assert lines == [
+        "/100%25/ /en/307/ 301",
+        "/%3Ax/%2A/ /en/307/ 301",
+        "/caf%C3%A9/ /en/307/ 301",
+        "/old/%3F/ /en/307/ 301",
+        "/q%22uote/ /en/307/ 301",
+        "/r%C3%A9ponse/307/ /en/307/ 301",
+        "/vieux%20chemin/307/ /en/307/ 301",
+        "/x;y%7Bz%7D/ /en/307/ 301",
+    ]
+    # the redirect pages, for hosts that read neither file, are where a request's decoded path leads
+    for folder in ("vieux chemin/307", "réponse/307", "café", "old/?", "100%", "x;y{z}", 'q"uote', ":x/*"):
+        assert (site / folder / "index.html").is_file()
+    # nginx matches the decoded path; a space, ';', '{' or '"' outside quotes broke the whole config
+    nginx = (site / "_nginx.conf").read_text("utf-8")
+    locations = ('"/vieux chemin/307/"', '"/réponse/307/"', '"/café/"', '"/old/?/"', "/100%/", '"/x;y{z}/"', '"/q\\"uote/"', "/:x/*/")
+    for location in locations:
+        assert f"location = {location} {{\n    return 301 /en/307/;\n}}" in nginx
+
+
+def test_nginx_gives_the_home_page_its_headers() -> None:
+    # "/" is served through an internal redirect to /index.html: a "location = /" never applies
+    files, _report = build_fixture(SITES / "formats")
+    nginx = files["_nginx.conf"].decode("utf-8")
+    assert "location = /index.html {\n    add_header Cache-Control" in nginx
+    assert "location = / {" not in nginx
+    assert header_rules(files["_headers"].decode("utf-8"))["/"]["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+@pytest.mark.skipif(not NGINX.exists(), reason="needs nginx at /usr/sbin/nginx (apt-get install nginx)")
+def test_nginx_accepts_the_snippet(scratch_site: ScratchSite, tmp_path: Path) -> None:
+    import subprocess
+
+    config = SCRATCH_CONFIG.replace('base_url = "https://example.test/"', 'base_url = "https://example.test/"\nprecompress = true')
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", aliases=ODD_ALIASES)}, config)
+    assert main(["build", "--root", str(root)]) == 0
+    site = root / "_site"
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:8080;\n    root {site};\n"
+        f"    include {site}/_nginx.conf;\n  }}\n}}\n",
+        "utf-8",
+    )
+    result = subprocess.run(
+        [str(NGINX), "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -9,8 +9,10 @@ kind of file. Extra response headers (a Content-Security-Policy, for example) go
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from sitegen.render.plan import STYLESHEET
 from sitegen.render.policy import security_headers
@@ -62,13 +64,35 @@ def cache_rules(config: Config, paths: Iterable[str]) -> tuple[CacheRule, ...]:
     for path in sorted(paths):
         if path.startswith("static/"):
             lifetime = LONG if path == STYLESHEET else MEDIUM
-            rules.append(CacheRule(f"{base}{path}", f"= {base}{path}", lifetime))
-    rules.append(CacheRule(f"{base}api/*", f"^~ {base}api/", MEDIUM))
-    rules.extend(CacheRule(f"{base}{folder}/*", f"^~ {base}{folder}/", SHORT) for folder in top)
+            rules.append(CacheRule(_url_path(base + path), f"= {_nginx_path(base + path)}", lifetime))
+    rules.append(CacheRule(f"{base}api/*", f"^~ {_nginx_path(base + 'api/')}", MEDIUM))
+    rules.extend(CacheRule(f"{_url_path(base + folder)}/*", f"^~ {_nginx_path(f'{base}{folder}/')}", SHORT) for folder in top)
     for path in sorted(path for path in paths if "/" not in path and path not in HOSTING_FILES):
         shown = "" if path == "index.html" else path
-        rules.append(CacheRule(f"{base}{shown}", f"= {base}{shown}", MEDIUM if path.endswith((".xml", ".txt")) else SHORT))
+        # nginx serves "/" through an internal redirect to /index.html, which "location = /" does not cover
+        nginx = f"= {_nginx_path(base + path)}"
+        rules.append(CacheRule(_url_path(base + shown), nginx, MEDIUM if path.endswith((".xml", ".txt")) else SHORT))
     return tuple(rules)
+
+
+_PLAIN_NGINX = re.compile(r"[A-Za-z0-9/._~!*()+,=:@%-]+")
+_NGINX_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _url_path(path: str) -> str:
+    """Return a URL path (decoded, as on disk) as ``_redirects`` and ``_headers`` need it:
+    percent-encoded (Netlify: "special characters in paths must be url-encoded"), so that a
+    space or a non-ASCII letter in an old URL cannot split or break the line; ``*`` and ``:``
+    too, which those files read as a splat and a placeholder."""
+    return quote(path, safe="/!&'()+,;=@-._~")
+
+
+def _nginx_path(path: str) -> str:
+    """Return a URL path (decoded) as an nginx ``location`` matches it, quoted when it holds
+    anything nginx's syntax would read (a space, ';', '{', a quote, '$'): never a broken config."""
+    if _PLAIN_NGINX.fullmatch(path):
+        return path
+    return '"' + "".join(_NGINX_ESCAPES.get(character, character) for character in path) + '"'
 
 
 def redirects(config: Config, outputs: Mapping[str, Output]) -> list[tuple[str, str]]:
@@ -84,7 +108,7 @@ def redirects(config: Config, outputs: Mapping[str, Output]) -> list[tuple[str, 
 def render_redirects(moves: list[tuple[str, str]]) -> str:
     """Return the ``_redirects`` file: ``/old/307/ /en/307/ 301`` per line."""
     header = "# Old URLs (aliases, original_slug), for Netlify and Cloudflare Pages. Made by sitegen.\n"
-    return header + "".join(f"{old} {new} 301\n" for old, new in moves)
+    return header + "".join(f"{_url_path(old)} {_url_path(new)} 301\n" for old, new in moves)
 
 
 def render_headers(config: Config, rules: tuple[CacheRule, ...]) -> str:
@@ -113,10 +137,11 @@ def render_nginx(config: Config, moves: list[tuple[str, str]], rules: tuple[Cach
     ]
     if precompressed:
         lines.append("gzip_static on;  # serves the .gz files beside each page\n")
+        lines.append("gzip_vary on;  # Vary: Accept-Encoding, so that no cache gives a .gz to a client that cannot read it\n")
         lines.append("# brotli_static on;  # with the ngx_brotli module: serves the .br files\n")
     lines.append(f"location ~ ^{base}_(redirects|headers|nginx\\.conf)$ {{\n    return 404;\n}}\n")
     for old, new in moves:
-        lines.append(f"location = {old} {{\n    return 301 {new};\n}}\n")
+        lines.append(f"location = {_nginx_path(old)} {{\n    return 301 {_url_path(new)};\n}}\n")
     for rule in rules:
         lines.append(f"location {rule.nginx} {{\n{headers(rule.cache_control)}}}\n")
     return "".join(lines)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from sitegen.site import urls
 from sitegen.site.model import Problem
@@ -15,8 +16,7 @@ if TYPE_CHECKING:
     from sitegen.site.model import Language
     from sitegen.site.resolve import Site
 
-_ALIAS = re.compile(r"[\w.~+%/-]+")
-"""What an alias may hold: the characters of a URL path that no hosting file reads as syntax."""
+_AFTER_THE_PATH = {"?": "'?' (a query string)", "#": "'#' (a fragment)"}
 STYLESHEET = "static/style.css"
 INDEX_STYLESHEET = "static/index.css"
 """The rules only index pages need (code grid, filter, language chooser): code pages do not link it."""
@@ -109,17 +109,18 @@ def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[P
         if not entry.translated:
             continue
         for alias in entry.page.aliases:
-            relative = alias.strip("/") if alias.startswith("/") else f"{entry.language.segment}/{alias.strip('/')}"
-            path = urls.safe_output_path(relative + "/index.html")
             line = entry.page.source.line_of("aliases" if "aliases" in entry.page.source.field_lines else "original_slug")
-            if not _ALIAS.fullmatch(alias):
-                # _redirects and _nginx.conf hold it as it is: a space, a newline or a ';' there would add a rule
+            decoded, wrong = alias_path(alias)
+            relative = decoded.strip("/") if decoded.startswith("/") else f"{entry.language.segment}/{decoded.strip('/')}"
+            path = urls.safe_output_path(relative + "/index.html")
+            if wrong:
+                # _redirects and _nginx.conf encode and quote what they hold; this is what no URL path can be
                 problems.append(
                     Problem(
                         entry.page.source.path,
                         line,
-                        f"alias {alias!r} is not a URL path",
-                        hint="use letters, digits and - . _ ~ + % /; percent-encode anything else",
+                        f"alias {alias!r} is not a URL path: it holds {wrong}",
+                        hint="give the old URL's path only; spaces and accents are fine, as they are or percent-encoded",
                     )
                 )
             elif path is None:
@@ -129,3 +130,30 @@ def plan_aliases(site: Site, taken: Set[str]) -> tuple[dict[str, Output], list[P
             else:
                 outputs[path] = Output("alias", tag, code, target=urls.page_url(config, entry.language, code))
     return outputs, problems
+
+
+def alias_path(alias: str) -> tuple[str, str | None]:
+    """Return an alias as the path it names (percent-encoding decoded: ``/r%C3%A9ponse/`` is
+    ``/réponse/``), and what in it cannot be part of a URL path, if anything.
+
+    A space, a quote or a non-ASCII letter can (old sites had them): the hosting files encode
+    and quote them. A line break or another control character, ``?``, ``#`` and a backslash
+    cannot, nor a percent-encoded byte that is not UTF-8; ``%3F`` is a ``?`` of the path itself.
+    """
+    for character, meaning in _AFTER_THE_PATH.items():
+        if character in alias:
+            return alias, meaning
+    try:
+        decoded = unquote(alias, errors="strict")
+    except UnicodeDecodeError:
+        return alias, "a percent-encoded byte that is not UTF-8"
+    for character in decoded:
+        if character == "\\":
+            return decoded, "a backslash"
+        category = unicodedata.category(character)
+        if category in ("Cc", "Cf", "Zl", "Zp"):
+            kind = "a control character" if category == "Cc" else "an invisible character"
+            if character in "\n\r\u2028\u2029\x85":
+                kind = "a line break"
+            return decoded, f"{kind} (U+{ord(character):04X})"
+    return decoded, None
