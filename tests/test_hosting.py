@@ -3,8 +3,14 @@ pre-compressed copies of ``precompress = true``."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import http.client
+import socket
+import subprocess
+import time
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 import brotli
 import pytest
@@ -140,23 +146,66 @@ def test_nginx_gives_the_home_page_its_headers() -> None:
 
 
 NGINX = Path("/usr/sbin/nginx")
+ODD_BASE = "https://example.test/état%20civil;x/"
+"""A base path with what nginx reads as syntax (';', a space) and a non-ASCII letter."""
 
 
-@pytest.mark.skipif(not NGINX.exists(), reason="needs nginx at /usr/sbin/nginx (apt-get install nginx)")
-def test_nginx_accepts_the_snippet(scratch_site: ScratchSite, tmp_path: Path) -> None:
-    import subprocess
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
-    config = SCRATCH_CONFIG.replace('base_url = "https://example.test/"', 'base_url = "https://example.test/"\nprecompress = true')
+
+@pytest.mark.skipif(not NGINX.exists(), reason="needs nginx at /usr/sbin/nginx (apt-get install nginx-light)")
+@pytest.mark.parametrize("base_url", ["https://example.test/", ODD_BASE])
+def test_nginx_serves_the_snippets_redirects_and_headers(scratch_site: ScratchSite, tmp_path: Path, base_url: str) -> None:
+    config = SCRATCH_CONFIG.replace('base_url = "https://example.test/"', f'base_url = "{base_url}"\nprecompress = true')
     root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect", aliases=ODD_ALIASES)}, config)
     assert main(["build", "--root", str(root)]) == 0
-    site = root / "_site"
+    base = quote(unquote(urlsplit(base_url).path), safe="/;")  # as a browser sends it
+    # the site where its URLs lead: root/<decoded base path>
+    www = tmp_path / "www"
+    served = www / unquote(base).strip("/")
+    served.parent.mkdir(parents=True, exist_ok=True)
+    served.symlink_to(root / "_site")
+    port = free_port()
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:8080;\n    root {site};\n"
-        f"    include {site}/_nginx.conf;\n  }}\n}}\n",
+        f"daemon off;\nmaster_process off;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:{port};\n    root {www};\n"
+        f'    include "{root}/_site/_nginx.conf";\n  }}\n}}\n',
         "utf-8",
     )
-    result = subprocess.run(
+    checked = subprocess.run(
         [str(NGINX), "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], capture_output=True, text=True, check=False
     )
-    assert result.returncode == 0, result.stderr
+    assert checked.returncode == 0, checked.stderr
+    server = subprocess.Popen([str(NGINX), "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+
+        def get(path: str) -> tuple[int, dict[str, str], bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
+            finally:
+                connection.close()
+
+        for old in ("vieux%20chemin/307/", "r%C3%A9ponse/307/", "caf%C3%A9/", "old/%3F/", "100%25/", "x;y%7Bz%7D/", "q%22uote/", ":x/*/"):
+            status, headers, _body = get(base + old)
+            assert (status, urlsplit(headers.get("location", "")).path) == (301, f"{base}en/307/"), old
+        status, headers, body = get(base)
+        assert status == 200 and headers["cache-control"] == "public, max-age=0, must-revalidate"
+        assert "content-security-policy" in headers
+        status, headers, _body = get(base + "static/style.css")
+        assert (status, headers["cache-control"]) == (200, "public, max-age=31536000, immutable")
+        assert get(base + "_redirects")[0] == 404
+        status, _headers, body = get(base + "no/such/page/")
+        assert status == 404 and b"<html" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

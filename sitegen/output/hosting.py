@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sitegen.render.plan import STYLESHEET
 from sitegen.render.policy import security_headers
@@ -58,14 +58,14 @@ def cache_rules(config: Config, paths: Iterable[str]) -> tuple[CacheRule, ...]:
     The ``_headers`` patterns never overlap: Netlify and Cloudflare Pages apply every rule
     that matches and join the values of a header named twice.
     """
-    base = urls.base_path(config)
+    base = _decoded_base(config)
     rules = []
     top = sorted({path.split("/", 1)[0] for path in paths if "/" in path} - {"static", "api"})
     for path in sorted(paths):
         if path.startswith("static/"):
             lifetime = LONG if path == STYLESHEET else MEDIUM
             rules.append(CacheRule(_url_path(base + path), f"= {_nginx_path(base + path)}", lifetime))
-    rules.append(CacheRule(f"{base}api/*", f"^~ {_nginx_path(base + 'api/')}", MEDIUM))
+    rules.append(CacheRule(_url_path(base + "api/") + "*", f"^~ {_nginx_path(base + 'api/')}", MEDIUM))
     rules.extend(CacheRule(f"{_url_path(base + folder)}/*", f"^~ {_nginx_path(f'{base}{folder}/')}", SHORT) for folder in top)
     for path in sorted(path for path in paths if "/" not in path and path not in HOSTING_FILES):
         shown = "" if path == "index.html" else path
@@ -79,6 +79,13 @@ _PLAIN_NGINX = re.compile(r"[A-Za-z0-9/._~!*()+,=:@%-]+")
 _NGINX_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+def _decoded_base(config: Config) -> str:
+    """Return the path the site is published under, decoded (``base_url`` holds it
+    percent-encoded): every path in this module is decoded, and encoded or quoted once, as
+    each file needs it."""
+    return unquote(urls.base_path(config))
+
+
 def _url_path(path: str) -> str:
     """Return a URL path (decoded, as on disk) as ``_redirects`` and ``_headers`` need it:
     percent-encoded (Netlify: "special characters in paths must be url-encoded"), so that a
@@ -90,18 +97,21 @@ def _url_path(path: str) -> str:
 def _nginx_path(path: str) -> str:
     """Return a URL path (decoded) as an nginx ``location`` matches it, quoted when it holds
     anything nginx's syntax would read (a space, ';', '{', a quote, '$'): never a broken config."""
-    if _PLAIN_NGINX.fullmatch(path):
-        return path
-    return '"' + "".join(_NGINX_ESCAPES.get(character, character) for character in path) + '"'
+    return path if _PLAIN_NGINX.fullmatch(path) else _nginx_word(path)
+
+
+def _nginx_word(text: str) -> str:
+    """Return ``text`` as one quoted nginx word, with nginx's escapes."""
+    return '"' + "".join(_NGINX_ESCAPES.get(character, character) for character in text) + '"'
 
 
 def redirects(config: Config, outputs: Mapping[str, Output]) -> list[tuple[str, str]]:
-    """Return (old URL path, new URL path) of every alias, sorted."""
-    base = urls.base_path(config)
+    """Return (old URL path, new URL path) of every alias, decoded, sorted."""
+    base = _decoded_base(config)
     found = []
     for path, output in outputs.items():
         if output.kind == "alias" and output.target:
-            found.append((base + path.removesuffix("index.html"), output.target))
+            found.append((base + path.removesuffix("index.html"), unquote(output.target)))
     return sorted(found)
 
 
@@ -123,7 +133,7 @@ def render_headers(config: Config, rules: tuple[CacheRule, ...]) -> str:
 
 def render_nginx(config: Config, moves: list[tuple[str, str]], rules: tuple[CacheRule, ...], precompressed: bool) -> str:
     """Return an nginx snippet with the same rules, to ``include`` in a ``server { }`` block."""
-    base = urls.base_path(config)
+    base = _decoded_base(config)
     shared = extra_headers(config)
 
     def headers(cache_control: str) -> str:
@@ -133,15 +143,17 @@ def render_nginx(config: Config, moves: list[tuple[str, str]], rules: tuple[Cach
     lines = [
         "# nginx rules for this site, made by sitegen: `include` this file inside the\n",
         "# server { } block whose root is the built site folder.\n",
-        f"error_page 404 {base}404.html;\n",
+        f"error_page 404 {_nginx_path(base + '404.html')};\n",
     ]
     if precompressed:
         lines.append("gzip_static on;  # serves the .gz files beside each page\n")
         lines.append("gzip_vary on;  # Vary: Accept-Encoding, so that no cache gives a .gz to a client that cannot read it\n")
         lines.append("# brotli_static on;  # with the ngx_brotli module: serves the .br files\n")
-    lines.append(f"location ~ ^{base}_(redirects|headers|nginx\\.conf)$ {{\n    return 404;\n}}\n")
+    hidden = "^" + re.escape(base) + "_(redirects|headers|nginx\\.conf)$"
+    hidden = hidden if _PLAIN_NGINX.fullmatch(base) else _nginx_word(hidden)
+    lines.append(f"location ~ {hidden} {{\n    return 404;\n}}\n")
     for old, new in moves:
-        lines.append(f"location = {_nginx_path(old)} {{\n    return 301 {_url_path(new)};\n}}\n")
+        lines.append(f"location = {_nginx_path(old)} {{\n    return 301 {_nginx_path(_url_path(new))};\n}}\n")
     for rule in rules:
         lines.append(f"location {rule.nginx} {{\n{headers(rule.cache_control)}}}\n")
     return "".join(lines)
