@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sitegen.content.front_matter import decode
-from sitegen.content.load import load_text, take_takeaways
+from sitegen.content.load import KNOWN_FIELDS, load_text, take_takeaways
 
 
 def load(text: str, language: str = "en", stem: str = "307"):
@@ -193,3 +193,48 @@ def test_a_key_given_twice_is_reported_at_its_second_line() -> None:
     assert [problem.format() for problem in problems] == [
         "content/en/307.md:4: warning: 'name' is given twice (first on line 3); the last one is used"
     ]
+
+
+# any value YAML can hold: the types an author gets by mistake (a date, a float, a nested list)
+YAML_VALUE = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=20),
+        st.sampled_from(["307", "1e3", "javascript:alert(1)", "https://example.test/", "/old/307/", "RFC 9110 §15.4.8", "~", "null"]),
+        st.dates(),
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["title", "url", "from", "q", "a", "x"]), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.sampled_from(sorted(KNOWN_FIELDS)), YAML_VALUE, max_size=6), st.booleans())
+@example({"code": 2.5, "name": ["a"], "more": {"url": None}}, True)
+@example({"seeAlso": [[307]], "aliases": {"x": 1}, "faq": "text", "spec": [{"title": 3}]}, True)
+def test_any_value_in_any_field_is_read_or_refused_never_an_exception(fields: dict[str, object], with_code: bool) -> None:
+    if with_code:
+        fields = {"code": 418, "name": "N", **fields}
+    text = "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) + "---\n\nBody.\n"
+    page, problems = load_text(text, "content/en/418.md", "en", "418")
+    line_count = text.count("\n") + 1
+    for problem in problems:
+        assert problem.line is None or 1 <= problem.line <= line_count, problem
+    if page is None:
+        assert any(problem.severity == "error" for problem in problems)
+        return
+    # what the page holds has the types the later stages format: no value reaches them unchecked
+    assert isinstance(page.code, int) and isinstance(page.name, str) and isinstance(page.title, str)
+    assert isinstance(page.overview, str) and isinstance(page.body, str)
+    assert all(isinstance(item, str) for group in (page.specs, page.takeaways, page.aliases, page.sent_by) for item in group)
+    assert all(isinstance(link.url, str) and isinstance(link.title, str) and isinstance(link.origin, str | None) for link in page.more)
+    assert all(isinstance(question.question, str) and isinstance(question.answer, str) for question in page.faq)
+    assert all(isinstance(link.title, str) and isinstance(link.url, str) for link in page.spec_links)
+    assert all(isinstance(value, (bool, int, str)) for value in page.facts.values()), page.facts
+    assert page.alternative is None or isinstance(page.alternative, str)
+    assert page.source_version is None or isinstance(page.source_version, str)
