@@ -163,3 +163,20 @@ def test_only_sitegen_staging_folders_are_removed(tmp_path: Path) -> None:
     done = recover(output)
     assert done == ["removed ._site-old-ab12cd_3, left by a build that did not finish"]
     assert (mine / "keep.txt").is_file()
+
+
+def test_a_folder_named_like_a_staging_folder_is_removed_only_if_it_holds_pages(tmp_path: Path) -> None:
+    output = tmp_path / "_site"
+    notes = tmp_path / "._site-archived"  # the name of a staging folder from before the marker
+    notes.mkdir()
+    (notes / "notes.md").write_text("mine", "utf-8")
+    parked = tmp_path / "._site.previous"  # the fallback's name, but not a site it parked
+    parked.mkdir()
+    (parked / "index.html").write_text("mine too", "utf-8")
+    pages = tmp_path / "._site-ab12cd34"
+    (pages / "en").mkdir(parents=True)
+    (pages / "index.html").write_text("x", "utf-8")
+    assert recover(output) == ["removed ._site-ab12cd34, left by a build that did not finish"]
+    assert (notes / "notes.md").read_text("utf-8") == "mine"
+    assert (parked / "index.html").read_text("utf-8") == "mine too"
+    assert not output.exists()

@@ -200,3 +200,34 @@ def test_publishing_into_a_gh_pages_worktree(site: Path, tmp_path: Path, capsys:
     assert build(site, capsys, "--out", str(out))[0] == 0
     assert "?? en/404/" in git("status", "--porcelain", cwd=out).splitlines()
     assert "gh-pages" in git("worktree", "list", cwd=site)
+
+
+def test_the_home_folder_is_refused_even_with_force(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    (home / "notes" / "todo.txt").write_text("mine", "utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    before = tree(home)
+    for out in (home, home / "notes"):
+        code, err = build(site, capsys, "--out", str(out), "--force")
+        if out == home:
+            assert code == 1
+            assert f"--out is {home}, your home folder or one that holds it: nothing was written (choose a folder such as _site)" in err
+            assert tree(home) == before
+    # a folder inside the home folder is like any other: replaced with --force
+    assert (home / "notes" / "en" / "200" / "index.html").is_file() and not (home / "notes" / "todo.txt").exists()
+
+
+def test_a_previous_folder_that_is_not_sitegens_is_never_removed(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert build(site, capsys)[0] == 0
+    backup = site / "._site.previous"
+    backup.mkdir()
+    (backup / "index.html").write_text("my old site, kept by hand", "utf-8")
+    for extra in ((), ("--force",)):
+        code, err = build(site, capsys, *extra)
+        assert code == 1
+        assert "has a sibling ._site.previous that sitegen did not make: nothing was written (sitegen parks the old site there" in err
+    assert (backup / "index.html").read_text("utf-8") == "my old site, kept by hand"
+    assert (site / "_site" / "en" / "200" / "index.html").is_file()

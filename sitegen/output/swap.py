@@ -142,6 +142,8 @@ class Staging:
         else:
             previous = previous_path(self.output_dir)
             if os.path.lexists(previous):
+                if not (previous / MARKER).is_file():  # check_target refuses this before a build
+                    raise FileExistsError(errno.EEXIST, "in the way of the swap, not made by sitegen", str(previous))
                 _remove(previous)
             self.output_dir.rename(previous)
             fault("moved-previous")
@@ -249,20 +251,21 @@ def _park(path: Path, spare: Path | None) -> None:
 def recover(output_dir: Path) -> list[str]:
     """Repair what a killed build left beside ``output_dir``; return what was done.
 
-    A site parked by the two-rename fallback is put back when the output folder is
+    A site parked by the two-rename fallback (marked) is put back when the output folder is
     missing (else it is an old one, removed); staging folders whose build is gone are
     removed. Folders locked by a running build, and anything sitegen did not make, stay.
     """
     done: list[str] = []
     parent = output_dir.parent
     previous = previous_path(output_dir)
-    if previous.is_dir() and not previous.is_symlink():
+    if previous.is_dir() and not previous.is_symlink() and (previous / MARKER).is_file():
         if not os.path.lexists(output_dir):
             previous.rename(output_dir)
             done.append(f"put back {previous.name} as {output_dir.name} (a build was stopped mid-swap)")
         else:
             _remove(previous)
             done.append(f"removed {previous.name}")
+    # an unmarked folder of that name is someone's own: left alone (check_target names it)
     try:
         siblings = sorted(parent.iterdir())
     except OSError:
@@ -305,7 +308,7 @@ def _remove_if_stale(path: Path, suffix: str) -> bool:
         except OSError:
             return False  # a build is filling it now
         try:
-            ours = (path / MARKER).is_file() or _LEGACY.match(suffix) is not None or not any(path.iterdir())
+            ours = (path / MARKER).is_file() or not any(path.iterdir()) or (_LEGACY.match(suffix) is not None and _only_pages(path))
         except OSError:
             return False
         if ours and _same(descriptor, path):
@@ -314,3 +317,16 @@ def _remove_if_stale(path: Path, suffix: str) -> bool:
         return False
     finally:
         os.close(descriptor)
+
+
+_PAGE_SUFFIXES = (".html", ".json", ".xml", ".txt", ".gz", ".br")
+
+
+def _only_pages(path: Path) -> bool:
+    """Return whether an unmarked folder holds only what a build from before the marker
+    wrote at the top of its staging folder (pages, data, folders): never someone's notes
+    in a folder whose name happens to look like one (``._site-archived``)."""
+    with os.scandir(path) as entries:
+        return all(
+            entry.is_dir(follow_symlinks=False) or entry.name.endswith(_PAGE_SUFFIXES) or entry.name.startswith("_") for entry in entries
+        )

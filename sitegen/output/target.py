@@ -6,21 +6,23 @@ nothing but what it keeps; any other folder is refused unless ``--force`` is giv
 even then ``.git``, ``CNAME`` and the dot-files at the top of the folder are kept, so that
 publishing into a ``gh-pages`` worktree works (as MkDocs does). A path that is a file, the
 project itself, a folder that holds the project or a source folder, a folder inside a
-source folder, or anything inside a ``.git`` folder, is always refused.
+source folder, anything inside a ``.git`` folder, and the home folder or one that holds it
+are always refused; so is a folder whose ``.<name>.previous`` sibling (where the swap's
+fallback parks the old site) is not sitegen's.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from sitegen.output.swap import MARKER
+from sitegen.output.swap import MARKER, previous_path
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from sitegen.site.model import Config
 
@@ -80,6 +82,15 @@ def check_target(output: Path, config: Config, naming: Naming, *, force: bool, s
             return refuse(f"would replace the {name} folder ({source})")
         if source in output.parents:
             return refuse(f"is inside the {name} folder ({source})", "the next build would read the site as sources")
+    home = _home()
+    if home is not None and (output == home or output in home.parents):
+        return refuse(f"is {output}, your home folder or one that holds it", "choose a folder such as _site")
+    previous = previous_path(output)
+    if os.path.lexists(previous) and not (previous / MARKER).is_file():
+        return refuse(
+            f"has a sibling {previous.name} that sitegen did not make",
+            f"sitegen parks the old site there during a swap on systems without an atomic exchange; rename {previous}",
+        )
     if not os.path.lexists(output):
         return Target(output, "absent")
     if output.is_symlink() or not output.is_dir():
@@ -106,3 +117,11 @@ def check_target(output: Path, config: Config, naming: Naming, *, force: bool, s
         f"is a folder that sitegen did not make and that is not empty ({shown})",
         "choose an empty folder, or add --force to replace what it holds; .git, CNAME and the dot-files at its top are kept",
     )
+
+
+def _home() -> Path | None:
+    """Return the user's home folder, resolved, if there is one."""
+    try:
+        return Path.home().resolve()
+    except (OSError, RuntimeError, KeyError):
+        return None
