@@ -176,6 +176,10 @@ def pages(draw: st.DrawFn, raw_html: str) -> tuple[str, str, str]:
     return draw(word), f"---\n{front_matter}---\n\n{body}\n", raw_html
 
 
+DATA_SCRIPTS = ("application/ld+json", "application/json")
+"""Script elements that hold data, never run (JSON-LD, the page's interface strings)."""
+
+
 class Reader(HTMLParser):
     """Everything a browser would make of an HTML output that matters here."""
 
@@ -199,7 +203,7 @@ class Reader(HTMLParser):
                 self.found.append(f"a refresh to {value!r}")
         if tag == "script":
             kind = dict(attrs).get("type") or ""
-            if kind != "application/ld+json" and not dict(attrs).get("src"):
+            if kind not in DATA_SCRIPTS and not dict(attrs).get("src"):
                 self.found.append("an inline <script>")
             self._script, self._script_text = kind, []
 
@@ -208,8 +212,8 @@ class Reader(HTMLParser):
             self._script_text.append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._script == "application/ld+json":
-            json.loads("".join(self._script_text))  # JSON-LD that a value broke would not parse
+        if tag == "script" and self._script in DATA_SCRIPTS:
+            json.loads("".join(self._script_text))  # data that a value broke out of would not parse
         if tag == "script":
             self._script = None
 
