@@ -58,3 +58,22 @@ def test_the_readme_says_what_make_clean_removes() -> None:
 @pytest.mark.parametrize("feature", [item.name for item in dataclasses.fields(Features)])
 def test_every_reader_feature_is_in_the_readme(feature: str) -> None:
     assert f"| `{feature}` |" in README
+
+
+def test_the_readme_limits_are_the_codes() -> None:
+    from markdown_it import MarkdownIt
+
+    from sitegen.content.front_matter import MAX_VALUES
+    from sitegen.content.limits import MAX_PAGE_BYTES, MAX_TOKENS
+    from sitegen.content.macros import MAX_CALL_LENGTH, MAX_TAG_LINES
+
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line.split(" | ")[1]
+        for line in README.split("### Limits, and what hostile input")[1].splitlines()
+        if line.startswith("| ")
+    }
+    assert rows["One file read (a page, an intro, a YAML data file)"] == f"{MAX_PAGE_BYTES // 2**20} MiB ({MAX_PAGE_BYTES:,} bytes)"
+    assert rows["Markdown elements of one page (blocks, table cells, list items, links...)"].startswith(f"{MAX_TOKENS:,} ")
+    assert rows["Values of one front matter, YAML aliases expanded"] == f"{MAX_VALUES:,}"
+    assert rows["One macro `{{...}}` or tag `{% ... %}`"] == f"{MAX_CALL_LENGTH:,} characters; a tag spans at most {MAX_TAG_LINES} lines"
+    assert rows["Nesting of quotes and lists"].startswith(f"{MarkdownIt('commonmark').options['maxNesting']} levels")
