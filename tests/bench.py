@@ -169,7 +169,7 @@ def measure_search(root: Path, runs: int) -> tuple[float, float, int, int] | str
     config, problems = load_config(root)
     assert config is not None, problems
     if not config.features.search:
-        return "search is turned off ([tool.sitegen.features] search = false)"
+        return "search is turned off ([features] search = false in sitegen.toml)"
     files = build_site(config).files
     times: list[float] = []
     cpu: list[float] = []

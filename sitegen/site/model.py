@@ -70,7 +70,7 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """The reader features of ``[tool.sitegen.features]``; each can be turned off."""
+    """The reader features of ``[features]`` in ``sitegen.toml``; each can be turned off."""
 
     search: bool = True
     """A Pagefind index per language, made at the end of ``sitegen build``, and the search box."""
