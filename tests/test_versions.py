@@ -94,3 +94,24 @@ def test_a_version_missing_from_the_history_is_said_plainly(scratch_site: Scratc
     )
     assert main(["translations", "--diff", "--lang", "fr", "308", "--root", str(root)]) == 0
     assert capsys.readouterr().out == "No outdated translation.\n"
+
+
+def test_an_outdated_intro_says_so_on_its_page_and_a_current_one_does_not(scratch_site: ScratchSite) -> None:
+    english_intro = "---\ntitle: Client errors\noverview: The client got something wrong.\n---\n\nThe request is at fault.\n"
+    french_intro = (
+        "---\ntitle: Erreurs du client\noverview: Le client s'est trompé.\nsource_version: {version}\n---\n\nLa requête est en cause.\n"
+    )
+    root = scratch_site(
+        {
+            "content/en/404.md": page(404, "Not Found"),
+            "content/en/4xx.md": english_intro,
+            "content/en/index.md": english_intro.replace("Client errors", "Status codes"),
+            "content/fr/4xx.md": french_intro.format(version=source_version_of(english_intro.replace("at fault", "wrong"))),
+            "content/fr/index.md": french_intro.format(version=source_version_of(english_intro.replace("Client errors", "Status codes"))),
+        }
+    )
+    assert main(["build", "--root", str(root)]) == 0
+    outdated = (root / "_site/fr/4xx/index.html").read_text("utf-8")
+    assert "Cette traduction n’est peut-être plus à jour" in outdated
+    assert '<a href="/en/4xx/">Lire la version originale actuelle</a>' in outdated
+    assert "plus à jour" not in (root / "_site/fr/index.html").read_text("utf-8")

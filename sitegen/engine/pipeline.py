@@ -27,7 +27,7 @@ from sitegen.site.facts_check import check_facts
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
-from sitegen.site.translations import git_changed_since, outdated_pages
+from sitegen.site.translations import git_changed_since, outdated_intros, outdated_pages
 from sitegen.site.validate import validate_pages
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ def run_pipeline(
         pages = [page for page in pages if config.drafts or not page.draft]
         intros = [intro for intro in intros if config.drafts or not intro.draft]
     with stages.timed("resolve"):
-        site, found = resolve_site(pages, config, outdated_pages(pages, config, changed), intros, comparisons, guides)
+        site, found = resolve_site(
+            pages, config, outdated_pages(pages, config, changed), intros, comparisons, guides, outdated_intros(intros, config, changed)
+        )
         problems += found
         problems += unused_intros(site, intros)
         problems += check_leaves(guides, site.codes, config.source_language)

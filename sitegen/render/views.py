@@ -373,6 +373,12 @@ class Renderer:
             "html": label_callouts(rendered.html, self._gettext(self.config.language(entry.content_language))),
             "overview": rendered.overview,
             "lang": entry.content_language if not entry.translated else None,
+            "outdated": entry.outdated,
+            "original_url": (
+                urls.language_url(self.config, self.config.source)
+                if key == "index"
+                else urls.class_url(self.config, self.config.source, key)
+            ),
         }
 
     def index_context(self, language: Language, class_key: str | None) -> dict[str, Any]:

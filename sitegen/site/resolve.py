@@ -55,6 +55,8 @@ class IntroEntry:
     intro: Intro
     """The language's own intro, or the source language's."""
     translated: bool
+    outdated: bool = False
+    """A translation behind the source language's intro."""
 
     @property
     def content_language(self) -> str:
@@ -136,9 +138,12 @@ def _check_reference(page: Page, reference: Reference, available: set[int], what
     )
 
 
-def resolve_intros(intros: Sequence[Intro], config: Config) -> dict[tuple[str, str], IntroEntry]:
+def resolve_intros(
+    intros: Sequence[Intro], config: Config, outdated: Set[tuple[str, str]] = frozenset()
+) -> dict[tuple[str, str], IntroEntry]:
     """Return the intro of every home and class page in every language: its own, or the
-    source language's where a language lacks one."""
+    source language's where a language lacks one. ``outdated`` holds the (language, key)
+    of translations behind their source."""
     by_key = {(intro.language, intro.key): intro for intro in intros}
     entries: dict[tuple[str, str], IntroEntry] = {}
     for key in sorted({intro.key for intro in intros}):
@@ -147,7 +152,7 @@ def resolve_intros(intros: Sequence[Intro], config: Config) -> dict[tuple[str, s
             own = by_key.get((language.tag, key))
             shown = own or fallback
             if shown is not None:
-                entries[(language.tag, key)] = IntroEntry(language, key, shown, own is not None)
+                entries[(language.tag, key)] = IntroEntry(language, key, shown, own is not None, (language.tag, key) in outdated)
     return entries
 
 
@@ -158,11 +163,13 @@ def resolve_site(
     intros: Sequence[Intro] = (),
     comparisons: Comparisons | None = None,
     guides: Mapping[str, Guide] | None = None,
+    outdated_intros: Set[tuple[str, str]] = frozenset(),
 ) -> tuple[Site, list[Problem]]:
     """Return the site built from validated pages, and the problems found linking them.
 
     ``outdated`` holds the (language, code) of translations behind their source page;
-    ``intros`` are the intro pages of the home and class pages.
+    ``intros`` are the intro pages of the home and class pages, ``outdated_intros`` the
+    (language, key) of those behind their source.
     """
     problems: list[Problem] = []
     by_key = {(page.language, page.code): page for page in pages}
@@ -195,7 +202,12 @@ def resolve_site(
                 see_also=see_also,
             )
     return Site(
-        config, codes, entries, intros=resolve_intros(intros, config), comparisons=comparisons or Comparisons(), guides=guides or {}
+        config,
+        codes,
+        entries,
+        intros=resolve_intros(intros, config, outdated_intros),
+        comparisons=comparisons or Comparisons(),
+        guides=guides or {},
     ), problems
 
 

@@ -121,6 +121,18 @@ def outdated_pages(pages: Sequence[Page], config: Config, changed_since: Callabl
     }
 
 
+def outdated_intros(
+    intros: Sequence[Intro], config: Config, changed_since: Callable[[str, str], bool | None] | None
+) -> set[tuple[str, str]]:
+    """Return the (language, key) of every intro translation behind its source intro."""
+    sources = {intro.key: intro for intro in intros if intro.language == config.source_language}
+    return {
+        (intro.language, intro.key)
+        for intro in intros
+        if intro.language != config.source_language and intro.key in sources and is_outdated(intro, sources[intro.key], changed_since)
+    }
+
+
 def intro_status(
     intros: Sequence[Intro], config: Config, language: str, changed_since: Callable[[str, str], bool | None] | None
 ) -> IntroStatus:
