@@ -136,7 +136,7 @@ def test_a_template_error_shows_an_overlay_until_it_is_fixed(live: Running, page
     from playwright.sync_api import expect
 
     open_live(page, live.preview.url + "en/307/")
-    live.edit("templates/code.html", "{% if not translated %}", "{% if not translated %}{{ broken }")
+    live.edit("templates/code.html", '{% include "_translation_notice.html" %}', '{% include "_translation_notice.html" %}{{ broken }')
     overlay = page.locator("#sitegen-overlay")
     line = live.line("templates/code.html", "{{ broken }")
     expect(overlay).to_contain_text(f"templates/code.html:{line}: template syntax error: unexpected '}}'", timeout=TIMEOUT)

@@ -84,7 +84,7 @@ def test_a_bad_macro_shows_its_warning_over_the_new_page(live: Running, events: 
 
 
 def test_a_template_error_shows_the_template_and_line(live: Running, events: EventStream) -> None:
-    live.edit("templates/code.html", "{% if not translated %}", "{% if not translated %}{{ broken }")
+    live.edit("templates/code.html", '{% include "_translation_notice.html" %}', '{% include "_translation_notice.html" %}{{ broken }')
     problems = events.wait("problems")
     assert len(problems["lines"]) == 1
     line = live.line("templates/code.html", "{{ broken }")
