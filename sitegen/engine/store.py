@@ -31,6 +31,9 @@ SCHEMA = 1
 MAGIC = b"sitegen\x01"
 CHECKSUM_SIZE = 16
 DATABASE = "cache.sqlite"
+PENDING_BYTES = 4 << 20
+"""New entries held before they are written: a flush holds them twice for a moment (sealed).
+32 MB held a 600-page cold build's RSS at 101 MB, 4 MB at 80 MB, in about the same time."""
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# sitegen's build cache: safe to delete (https://bford.info/cachedir/)\n"
 
 
@@ -160,7 +163,7 @@ class Store:
         """Store ``payload`` under ``key`` (written by the next :meth:`flush`)."""
         self._pending[key] = (stage, payload)
         self._pending_bytes += len(payload)
-        if self._pending_bytes > 32 << 20:  # a large cold build: keep the memory bounded
+        if self._pending_bytes > PENDING_BYTES:  # a large cold build: keep the memory bounded
             self.flush()
 
     def flush(self) -> None:
