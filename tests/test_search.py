@@ -48,6 +48,8 @@ def test_the_index_is_the_same_bytes_every_time() -> None:
     assert not problems
     second, _ = index_site(files)
     assert first == second
+    # the build gives the pages one at a time (never all in memory): the same bundle
+    assert index_site((path, data) for path, data in files.items()) == (first, [])
 
 
 def test_check_and_a_plain_build_site_do_not_index() -> None:

@@ -754,7 +754,7 @@ class Stages:
         fix, so it is made again (the pages read back from the sink) only when one of them
         changed. A bundle that could not be made is never cached.
         """
-        from sitegen.output.search import index_site, indexed_pages
+        from sitegen.output.search import index_site
 
         keys = sorted(self._html_keys.items())
         cacheable = all(key for _path, key in keys)  # an output rendered without a view has no key
@@ -763,8 +763,8 @@ class Stages:
         self.ran.add("search")
         if bundle is not MISSING:
             return dict(bundle), []
-        pages = indexed_pages({path: sink.read(path) for path, _key in keys})
-        made, problems = index_site(pages)
+        # read back one page at a time: at 9,000 pages, all of them held at once were ~0.5 GB
+        made, problems = index_site((path, sink.read(path)) for path, _key in keys)
         if cacheable and not problems:
             self.cache.put("search", key, made)
         return made, problems

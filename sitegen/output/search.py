@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from sitegen.config import CONFIG_FILE
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +61,29 @@ def indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
     return {path: data for path, data in files.items() if path.endswith(".html") and INDEXED_MARK in data}
 
 
-def index_site(files: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[Problem]]:
+def index_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> tuple[dict[str, bytes], list[Problem]]:
     """Return the search bundle made from the site's ``files`` (keyed ``pagefind/...``), and
-    a problem if it could not be made."""
-    pages = indexed_pages(files)
-    if not pages:
-        return {}, []
-    binary = find_pagefind()
+    a problem if it could not be made.
+
+    ``files`` may be ``(path, bytes)`` pairs read one at a time: each page is written for
+    Pagefind as it comes and let go, so a large site's pages are never all in memory.
+    """
     hint = "pip install 'pagefind[bin]', or turn search off: [features] search = false in sitegen.toml"
-    if binary is None or not binary.is_file():
-        return {}, [Problem(CONFIG_FILE, None, "search: the Pagefind binary was not found", hint=hint)]
     with tempfile.TemporaryDirectory(prefix="sitegen-search-") as folder:
         site, bundle = Path(folder) / "site", Path(folder) / "bundle"
-        for path, data in pages.items():
+        pages = 0
+        for path, data in files.items() if isinstance(files, Mapping) else files:
+            if not (path.endswith(".html") and INDEXED_MARK in data):
+                continue
             target = site / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+            pages += 1
+        if not pages:
+            return {}, []
+        binary = find_pagefind()
+        if binary is None or not binary.is_file():
+            return {}, [Problem(CONFIG_FILE, None, "search: the Pagefind binary was not found", hint=hint)]
         command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
