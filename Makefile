@@ -46,8 +46,11 @@ fmt: $(TEST_STAMP)
 	$(BIN)/ruff format sitegen tests
 	$(BIN)/ruff check --fix sitegen tests
 
+# the tests run on every core (CI has two); PYTEST_JOBS=1 runs them one at a time
+PYTEST_JOBS ?= auto
+
 test: lint  ## ruff, mypy and every test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_JOBS)
 
 golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites and invalid-input cases
 	$(BIN)/python -m tests.golden
