@@ -10,12 +10,14 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from sitegen.content.front_matter import decode
-from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import language_folders
-from sitegen.content.sources import list_folder, read_source
+from sitegen.content.sources import list_folder
 from sitegen.site.model import Glossary, GlossaryTerm, Problem
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
     import yaml
 
     from sitegen.site.model import Config
@@ -89,25 +91,13 @@ def _read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None
     return Glossary(path, language, tuple(terms)), problems
 
 
-def load_glossaries(config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
-    """Return the glossary of every language that has one, keyed by language tag."""
+def glossary_files(config: Config) -> Iterator[tuple[str, Path]]:
+    """Yield (language tag, file) of every language folder that holds a glossary."""
     folders, _problems = language_folders(config)  # content_files reports these
-    glossaries: dict[str, Glossary] = {}
-    problems: list[Problem] = []
     for tag, folder in folders.items():
         file = next((file for file in list_folder(folder, config, recursive=False).files if file.name == GLOSSARY_FILE), None)
-        if file is None:
-            continue  # content_files reports a glossary that is a link out of the project, or a pipe
-        path = config.shown(file)
-        raw, found = read_source(file, path, MAX_PAGE_BYTES)
-        problems.extend(found)
-        if raw is None:
-            continue
-        glossary, found = glossary_of_bytes(raw, path, tag)
-        problems.extend(found)
-        if glossary is not None:
-            glossaries[tag] = glossary
-    return glossaries, problems
+        if file is not None:  # content_files reports a glossary that is a link out of the project, or a pipe
+            yield tag, file
 
 
 def glossary_of_bytes(raw: bytes, path: str, language: str) -> tuple[Glossary | None, list[Problem]]:

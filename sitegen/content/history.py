@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-import subprocess
 from typing import TYPE_CHECKING
+
+from sitegen.content.versions import git_output
 
 if TYPE_CHECKING:
     from sitegen.site.model import Config
@@ -26,22 +27,13 @@ def last_commit_dates(config: Config) -> dict[str, datetime.date]:
     """Return the date of the last commit of each file under ``content/``, keyed by its
     path relative to the project root (as :attr:`Source.path` has it)."""
     content = config.shown(config.content_dir)
-    try:
-        result = subprocess.run(
-            ["git", "log", "--relative", f"--format={_COMMIT}%cs", "--name-only", "--no-renames", "--", content],
-            cwd=config.root,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        log.debug("no git history: %s", error)
+    output = git_output(
+        config.root, "log", "--relative", f"--format={_COMMIT}%cs", "--name-only", "--no-renames", "--", content, timeout=60
+    )
+    if output is None:
+        log.debug("no git history for %s", content)
         return {}
-    if result.returncode != 0:
-        log.debug("no git history: %s", result.stderr.strip())
-        return {}
-    return parse_log(result.stdout)
+    return parse_log(output)
 
 
 def parse_log(text: str) -> dict[str, datetime.date]:
@@ -65,15 +57,4 @@ def head_commit(config: Config) -> str | None:
     A build remembered whole is taken again only while this is the same: a commit changes
     the dates without changing a file.
     """
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
-            cwd=config.root,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+    return (git_output(config.root, "rev-parse", "--verify", "--quiet", "HEAD", timeout=60) or "").strip() or None

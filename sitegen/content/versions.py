@@ -44,9 +44,11 @@ def looks_like_git_id(version: str) -> bool:
     return bool(_HEX.match(version)) and len(version) != LEGACY_LENGTH
 
 
-def _git(root: Path, *arguments: str) -> str | None:
+def git_output(root: Path, *arguments: str, timeout: float = 20) -> str | None:
+    """Return what ``git ARGUMENTS`` prints, run in ``root``; ``None`` when git is missing,
+    fails (not a repository, unknown object) or takes longer than ``timeout`` seconds."""
     try:
-        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, timeout=20, check=False)
+        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if result.returncode != 0:
@@ -58,7 +60,7 @@ def object_type(root: Path, version: str) -> str | None:
     """Return what git holds under ``version``: ``blob``, ``commit``..., or ``None``."""
     if not looks_like_git_id(version):
         return None
-    return (_git(root, "cat-file", "-t", version) or "").strip() or None
+    return (git_output(root, "cat-file", "-t", version) or "").strip() or None
 
 
 def text_of_version(root: Path, path: str, version: str) -> str | None:
@@ -66,14 +68,14 @@ def text_of_version(root: Path, path: str, version: str) -> str | None:
     if looks_like_git_id(version):
         kind = object_type(root, version)
         if kind == "blob":
-            return _git(root, "cat-file", "blob", version)
+            return git_output(root, "cat-file", "blob", version)
         if kind == "commit":
-            return _git(root, "show", f"{version}:{path}")
+            return git_output(root, "show", f"{version}:{path}")
         return None
     if len(version) == LEGACY_LENGTH:
-        commits = (_git(root, "log", f"--max-count={MAX_HISTORY}", "--format=%H", "--", path) or "").split()
+        commits = (git_output(root, "log", f"--max-count={MAX_HISTORY}", "--format=%H", "--", path) or "").split()
         for commit in commits:
-            text = _git(root, "show", f"{commit}:{path}")
+            text = git_output(root, "show", f"{commit}:{path}")
             if text is not None and legacy_version_of(text) == version:
                 return text
     return None

@@ -412,18 +412,13 @@ class Stages:
 
     def load_glossaries(self, config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
         """Return the glossary of every language that has one, reading only the files never seen."""
-        from sitegen.content.glossary import GLOSSARY_FILE
+        from sitegen.content.glossary import glossary_files
         from sitegen.content.limits import MAX_PAGE_BYTES
-        from sitegen.content.load import language_folders
-        from sitegen.content.sources import list_folder, read_source
+        from sitegen.content.sources import read_source
 
-        folders, _problems = language_folders(config)  # content_files reports these
         glossaries: dict[str, Glossary] = {}
         problems: list[Problem] = []
-        for tag, folder in folders.items():
-            file = next((file for file in list_folder(folder, config, recursive=False).files if file.name == GLOSSARY_FILE), None)
-            if file is None:
-                continue  # content_files reports a glossary that is a link out of the project, or a pipe
+        for tag, file in glossary_files(config):
             raw, unread = read_source(file, config.shown(file), MAX_PAGE_BYTES)
             problems.extend(unread)
             if raw is None:

@@ -7,11 +7,10 @@ before), or MDN's ``l10n.sourceCommit``, which only a git history can compare.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sitegen.content.versions import is_version_of, looks_like_git_id, object_type
+from sitegen.content.versions import git_output, is_version_of, looks_like_git_id, object_type
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -74,20 +73,8 @@ def git_changed_since(config: Config) -> Callable[[str, str], bool | None]:
     def changed(path: str, commit: str) -> bool | None:
         if object_type(config.root, commit) == "blob":
             return True  # the text of another version of the file: it changed
-        try:
-            result = subprocess.run(
-                ["git", "log", "--format=%H", f"{commit}..HEAD", "--", path],
-                cwd=config.root,
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if result.returncode != 0:
-            return None
-        return bool(result.stdout.strip())
+        output = git_output(config.root, "log", "--format=%H", f"{commit}..HEAD", "--", path, timeout=10)
+        return None if output is None else bool(output.strip())
 
     return changed
 
