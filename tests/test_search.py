@@ -48,8 +48,32 @@ def test_the_index_is_the_same_bytes_every_time() -> None:
     assert not problems
     second, _ = index_site(files)
     assert first == second
-    # the build gives the pages one at a time (never all in memory): the same bundle
+    # pages given one at a time (never all in memory): the same bundle
     assert index_site((path, data) for path, data in files.items()) == (first, [])
+    # the build feeds each language to Pagefind while it makes the pages: the same bundle
+    searched = built(SITES / "multilingual")
+    assert {path: data for path, data in searched.items() if path.startswith("pagefind/")} == first
+
+
+def test_an_edit_indexes_its_language_again_and_no_other(scratch_site: ScratchSite, capsys: pytest.CaptureFixture[str]) -> None:
+    root = scratch_site({f"content/{lang}/{code}.md": page(code, f"Name {code} {lang}") for lang in ("en", "fr") for code in (307, 308)})
+    assert main(["build", "--root", str(root)]) == 0
+    before = {path.name: path.read_bytes() for path in (root / "_site/pagefind").rglob("*") if path.is_file()}
+    french = root / "content/fr/307.md"
+    french.write_text(french.read_text("utf-8") + "\nUn paragraphe de plus, sur les redirections.\n", "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(root), "--timings"]) == 0
+    timings = capsys.readouterr().out
+    after = {path.name: path.read_bytes() for path in (root / "_site/pagefind").rglob("*") if path.is_file()}
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    # the French index changed (its meta, index chunks, the new fragment), the English one did not
+    assert changed and all(name.startswith(("fr_", "pagefind.fr_", "pagefind-entry")) for name in changed), changed
+    search = next(line.split() for line in timings.splitlines() if line.startswith("search "))
+    assert search[4] == "1", timings  # one language made again, the others from the cache
+    # and the bundle is the one a build from nothing makes
+    assert main(["build", "--root", str(root), "--no-cache", "--out", str(root / "cold")]) == 0
+    cold = {path.name: path.read_bytes() for path in (root / "cold/pagefind").rglob("*") if path.is_file()}
+    assert cold == after
 
 
 def test_check_and_a_plain_build_site_do_not_index() -> None:

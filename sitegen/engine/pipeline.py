@@ -144,14 +144,18 @@ def run_pipeline(
         renderer = Renderer(
             site, rendered, templates.environment, catalogs.translations, static_files, rendered_intros, locale_text, history
         )
-        problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs)
+        # the search index is fed while pages are made (Pagefind works on another core)
+        feed = stages.search_feed(sink) if search and not any(problem.severity == "error" for problem in problems) else None
+        problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs, feed)
         hosting = hosting_files(config, outputs, static_files)
         stages.put_files(hosting, sink)
         stages.put_files(static_files, sink)
     index: dict[str, bytes] = {}
-    if search and not any(problem.severity == "error" for problem in problems):
+    if feed is not None and any(problem.severity == "error" for problem in problems):
+        feed.close()
+    elif feed is not None:
         with stages.timed("search"):
-            index, found = stages.index_search(sink)
+            index, found = stages.index_search(feed)
             problems += found
             stages.put_files(index, sink)
     if memory is not None:

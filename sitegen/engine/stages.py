@@ -35,9 +35,10 @@ stage           key
 ``output``      the templates, the language's catalog, the output and its *view* (every value
                 its template is given) -> the file; kept by the sink, not in the cache
                 (:mod:`sitegen.output.write`: the previous ``_site/`` is the cache of outputs)
-``search``      the path and ``output`` key of every HTML output (which fix its bytes) ->
-                the Pagefind bundle (``pagefind/...``); made after every page, read back
-                from the sink, only when one of them changed
+``search``      a language, the path and ``output`` key of each of its HTML outputs (which fix
+                their bytes) -> that language's Pagefind bundle (``pagefind/...``); fed to
+                Pagefind while the pages are made, from the first page of the language made
+                in the build (:mod:`sitegen.engine.search`); the bundles are merged
 ==============  ==============================================================================
 
 A change therefore redoes exactly what depends on it: an edited body renders that entry's
@@ -64,6 +65,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -85,6 +87,7 @@ if TYPE_CHECKING:
     from sitegen.content.headings import Outline
     from sitegen.content.markdown import CodeLink, RenderedBody
     from sitegen.engine.result import BuildResult
+    from sitegen.engine.search import SearchFeed
     from sitegen.output.write import Sink
     from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
@@ -262,9 +265,6 @@ class Stages:
         self._last_sink: MemorySink | None = None
         self._output_keys: dict[str, str] = {}
         """The key of every output given to the sink in this build."""
-        self._html_keys: dict[str, str] = {}
-        """The key of every HTML output of the build, by path (what the search index is made from;
-        ``""`` for a page rendered without a view)."""
         self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
 
     # -- the build's life -------------------------------------------------------------
@@ -274,7 +274,6 @@ class Stages:
         self.cache.start()
         self.ran = set()
         self._output_keys = {}
-        self._html_keys = {}
 
     # -- a build remembered whole -------------------------------------------------------
 
@@ -693,16 +692,26 @@ class Stages:
     # -- outputs ------------------------------------------------------------------------
 
     def render_outputs(
-        self, renderer: Renderer, outputs: Mapping[str, Output], sink: Sink, templates: Templates, catalogs: Catalogs
+        self,
+        renderer: Renderer,
+        outputs: Mapping[str, Output],
+        sink: Sink,
+        templates: Templates,
+        catalogs: Catalogs,
+        feed: SearchFeed | None = None,
     ) -> list[Problem]:
         """Give every output to ``sink``: kept from the last build when its view is the same,
-        rendered otherwise; return the template errors met."""
+        rendered otherwise; return the template errors met. ``feed`` is given every HTML page,
+        in the same order in every build, for the search index."""
         from sitegen.render.views import render_output
 
         problems: dict[Problem, None] = {}
         figures = self.cache.figures["output"]
         source = renderer.config.source_language
         self.progress.start("output", len(outputs))
+        if feed is not None:
+            for language, pages in Counter(output.language or "" for path, output in outputs.items() if path.endswith(".html")).items():
+                feed.expect(language, pages)
         for path in sorted(outputs):
             self.progress.advance()
             output = outputs[path]
@@ -714,18 +723,18 @@ class Stages:
             if view is not None:
                 key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
                 self._output_keys[path] = key
-                if path.endswith(".html"):
-                    self._html_keys[path] = key
                 if sink.reuse(path, key):
                     figures.hits += 1
+                    if feed is not None and path.endswith(".html"):
+                        feed.page(output.language or "", path, key, None)
                     continue
             figures.misses += 1
             result = render_output(renderer, output, view)
             self._work.outputs.append(path)
-            if path.endswith(".html"):
-                self._html_keys[path] = key
             if isinstance(result, bytes):
                 sink.put(path, key, result)
+                if feed is not None and path.endswith(".html"):
+                    feed.page(output.language or "", path, key, result)
             else:
                 problems[result] = None
         return list(problems)
@@ -741,25 +750,15 @@ class Stages:
 
     # -- search -------------------------------------------------------------------------
 
-    def index_search(self, sink: Sink) -> tuple[dict[str, bytes], list[Problem]]:
-        """Return the search bundle (``pagefind/...``) made from the pages given to ``sink``.
+    def search_feed(self, sink: Sink) -> SearchFeed:
+        """Return where the output stage hands its pages for the search index."""
+        from sitegen.engine.search import SearchFeed
 
-        The costliest stage (about a second for the real site), run after every page is
-        made: its result depends only on the HTML pages, whose bytes their ``output`` keys
-        fix, so it is made again (the pages read back from the sink) only when one of them
-        changed. A bundle that could not be made is never cached.
-        """
-        from sitegen.output.search import index_site
+        return SearchFeed(self.cache, sink)
 
-        keys = sorted(self._html_keys.items())
-        cacheable = all(key for _path, key in keys)  # an output rendered without a view has no key
-        key = fingerprint(environment_key(), "search", keys)
-        bundle = self.cache.get("search", key) if cacheable else MISSING
+    def index_search(self, feed: SearchFeed) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the search bundle (``pagefind/...``) of the pages given to ``feed``: each
+        language's from the cache when none of its pages changed (their ``output`` keys fix
+        their bytes), from Pagefind otherwise. A bundle that could not be made is never cached."""
         self.ran.add("search")
-        if bundle is not MISSING:
-            return dict(bundle), []
-        # read back one page at a time: at 9,000 pages, all of them held at once were ~0.5 GB
-        made, problems = index_site((path, sink.read(path)) for path, _key in keys)
-        if cacheable and not problems:
-            self.cache.put("search", key, made)
-        return made, problems
+        return feed.finish()

@@ -1,12 +1,14 @@
 """Search: a Pagefind index per language, made from the built pages.
 
-Pagefind (the ``pagefind`` package on PyPI ships its binary) reads HTML files from a
-folder, so the pages it indexes are written to a temporary folder and the bundle it makes
-is read back: the index becomes part of the build's files and is written with the rest of
-the site, in the same atomic swap. Only pages that mark their text with
-``data-pagefind-body`` (the ``<article>`` of a code's page) are indexed; Pagefind makes one
-index per ``<html lang>``, stemmed for that language, and ``pagefind.js`` loads the one of
-the page it runs on.
+Pagefind (the ``pagefind`` package on PyPI ships its binary) runs as a service: ``pagefind
+--service`` reads pages on its standard input and answers with the bundle's files, so pages
+are handed over as the output stage makes them and indexed on another core while the build
+goes on, and the bundle becomes part of the build's files, written with the rest of the
+site in the same atomic swap. Only pages that mark their text with ``data-pagefind-body``
+(the ``<article>`` of a code's page) are indexed. Each language of the site is its own
+index (:class:`Service`, one index per language), so that a change re-indexes its language
+only; their bundles are merged (:func:`merge_bundles`), which is what Pagefind makes of
+all the languages at once: ``pagefind.js`` loads the index of the page's ``<html lang>``.
 
 The bundle's scripts need ``script-src 'self' 'wasm-unsafe-eval'`` and ``worker-src 'self'``
 in a Content-Security-Policy (WebAssembly, and a worker from the same folder).
@@ -14,15 +16,17 @@ in a Content-Security-Policy (WebAssembly, and a worker from the same folder).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sitegen.config import CONFIG_FILE
 from sitegen.site.model import Problem
@@ -63,50 +67,232 @@ def indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
 
 def index_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> tuple[dict[str, bytes], list[Problem]]:
     """Return the search bundle made from the site's ``files`` (keyed ``pagefind/...``), and
-    a problem if it could not be made.
+    a problem if it could not be made: the pages of each language (the first part of their
+    path) in one index, in the order given, as a build makes it.
 
-    ``files`` may be ``(path, bytes)`` pairs read one at a time: each page is written for
+    ``files`` may be ``(path, bytes)`` pairs read one at a time: each page is handed to
     Pagefind as it comes and let go, so a large site's pages are never all in memory.
     """
-    hint = "pip install 'pagefind[bin]', or turn search off: [features] search = false in sitegen.toml"
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as folder:
-        site, bundle = Path(folder) / "site", Path(folder) / "bundle"
-        pages = 0
+    service = Service()
+    indexes: dict[str, int | None] = {}
+    try:
         for path, data in files.items() if isinstance(files, Mapping) else files:
-            if not (path.endswith(".html") and INDEXED_MARK in data):
-                continue
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            pages += 1
-        if not pages:
-            return {}, []
+            if path.endswith(".html") and INDEXED_MARK in data:
+                group = path.split("/", 1)[0]
+                if group not in indexes:
+                    indexes[group] = service.new_index()
+                service.add(indexes[group], path, data)
+        bundles = [service.files(service.ask_files(index)) for index in indexes.values()]
+    finally:
+        service.close()
+    if service.problem is not None:
+        return {}, [service.problem]
+    return merge_bundles([bundle for bundle in bundles if bundle is not None])
+
+
+HINT = "pip install 'pagefind[bin]', or turn search off: [features] search = false in sitegen.toml"
+
+
+class Answer:
+    """The answer to a request, once it comes."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.payload: dict[str, Any] | None = None
+
+
+class Service:
+    """A running ``pagefind --service``, started at the first index asked for.
+
+    Its messages are base64 JSON, each ended by a comma, one request after the other on
+    its standard input; it handles them in that order and answers each on its standard
+    output (its Python package speaks the same protocol, but reads answers on a 0.1 s
+    timer, which would be most of an edit's rebuild). Pages are sent without waiting for
+    their answers: the first failure is kept in :attr:`problem`, and later calls do nothing.
+    """
+
+    def __init__(self) -> None:
+        self.problem: Problem | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._errors: Any = None
+        self._reader: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._sent = 0
+        self._waiting: dict[int, Answer] = {}
+        self._pages: dict[int, str] = {}
+        """The page of every message not answered yet (for an error's message)."""
+
+    def _start(self) -> bool:
+        if self._process is not None or self.problem is not None:
+            return self.problem is None
         binary = find_pagefind()
         if binary is None or not binary.is_file():
-            return {}, [Problem(CONFIG_FILE, None, "search: the Pagefind binary was not found", hint=hint)]
-        command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"]
+            self.problem = Problem(CONFIG_FILE, None, "search: the Pagefind binary was not found", hint=HINT)
+            return False
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115  # closed by close(), when the service stops
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            return {}, [Problem(CONFIG_FILE, None, f"search: Pagefind could not run: {error}", hint=hint)]
-        if done.returncode != 0:
-            said = " ".join((done.stderr or done.stdout).split())[:500]
-            return {}, [Problem(CONFIG_FILE, None, f"search: Pagefind failed (exit {done.returncode}): {said}", hint=hint)]
-        return read_bundle(bundle), []
+            self._process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors)
+        except OSError as error:
+            self.problem = Problem(CONFIG_FILE, None, f"search: Pagefind could not run: {error}", hint=HINT)
+            return False
+        self._reader = threading.Thread(target=self._read, name="pagefind", daemon=True)
+        self._reader.start()
+        return True
+
+    def _read(self) -> None:
+        """Take the service's answers as they come (a thread: its output must never fill)."""
+        assert self._process is not None and self._process.stdout is not None
+        stream, pending = self._process.stdout.fileno(), bytearray()
+        while chunk := os.read(stream, 1 << 16):
+            start = len(pending)  # what came before holds no comma: every answer in it is taken
+            pending += chunk
+            end = pending.find(b",", start)
+            while end != -1:
+                answer = json.loads(base64.b64decode(pending[:end]))
+                del pending[: end + 1]
+                self._answered(answer.get("message_id"), answer.get("payload") or {})
+                end = pending.find(b",")
+        with self._lock:
+            waiting, self._waiting = self._waiting, {}
+        for answer in waiting.values():
+            answer.event.set()  # the service stopped: nobody waits for ever
+
+    def _answered(self, number: int | None, payload: dict[str, Any]) -> None:
+        with self._lock:
+            page = self._pages.pop(number, None) if number is not None else None
+            waiting = self._waiting.pop(number, None) if number is not None else None
+        if payload.get("type") == "Error" and self.problem is None:
+            said = " ".join(str(payload.get("message", "")).split())[:500]
+            self.problem = Problem(page or CONFIG_FILE, None, f"search: Pagefind failed: {said}", hint=None if page else HINT)
+        if waiting is not None:
+            waiting.payload = payload
+            waiting.event.set()
+
+    def _send(self, payload: dict[str, Any], page: str | None = None, answer: bool = False) -> Answer | None:
+        """Send a request; return where its answer will be if ``answer`` (else errors only
+        are kept)."""
+        if not self._start():
+            return None
+        assert self._process is not None and self._process.stdin is not None
+        waiting = Answer()
+        with self._lock:
+            self._sent += 1
+            number = self._sent
+            if page is not None:
+                self._pages[number] = page
+            if answer:
+                self._waiting[number] = waiting
+        message = base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode("utf-8")) + b","
+        try:
+            self._process.stdin.write(message)
+            if answer:
+                self._process.stdin.flush()
+        except OSError:
+            self._stopped()
+            return None
+        return waiting if answer else None
+
+    def _wait(self, waiting: Answer) -> dict[str, Any] | None:
+        """Return the answer to a request (``None`` if the service failed)."""
+        if not waiting.event.wait(TIMEOUT):
+            self.problem = self.problem or Problem(CONFIG_FILE, None, f"search: Pagefind gave no answer in {TIMEOUT} s", hint=HINT)
+            return None
+        if waiting.payload is None:
+            self._stopped()
+            return None
+        return waiting.payload
+
+    def _stopped(self) -> None:
+        """Say why the service stopped (what it wrote on its standard error)."""
+        if self.problem is not None:
+            return
+        said = ""
+        if self._process is not None:
+            code = self._process.wait(TIMEOUT)
+            self._errors.seek(0)
+            said = f" (exit {code}): " + " ".join(self._errors.read().decode("utf-8", "replace").split())[:500]
+        self.problem = Problem(CONFIG_FILE, None, f"search: Pagefind stopped{said}", hint=HINT)
+
+    def new_index(self) -> int | None:
+        """Start an index; return its number (``None`` if the service failed)."""
+        waiting = self._send({"type": "NewIndex", "config": None}, answer=True)
+        answer = self._wait(waiting) if waiting is not None else None
+        return int(answer["index_id"]) if answer and answer.get("type") == "NewIndex" else None
+
+    def add(self, index: int | None, path: str, data: bytes) -> None:
+        """Add the page ``path`` (its URL is made from its path, as Pagefind makes it from a file's)."""
+        if index is None or self.problem is not None:
+            return
+        contents = data.decode("utf-8", "replace")
+        self._send({"type": "AddFile", "index_id": index, "file_path": path, "url": None, "file_contents": contents}, page=path)
+
+    def ask_files(self, index: int | None) -> Answer | None:
+        """Ask for the bundle of an index, made after the pages sent so far; :meth:`files`
+        waits for it."""
+        return self._send({"type": "GetFiles", "index_id": index}, answer=True) if index is not None else None
+
+    def files(self, answer: Answer | None) -> dict[str, bytes] | None:
+        """Return the bundle asked for, keyed by output path (``None`` if it failed)."""
+        payload = self._wait(answer) if answer is not None else None
+        if not payload or payload.get("type") != "GetFiles" or self.problem is not None:
+            return None
+        files: dict[str, bytes] = {}
+        for file in payload.get("files") or ():
+            relative = str(file["path"]).lstrip("/")
+            if not relative.startswith(UNUSED):
+                files[f"{SEARCH_FOLDER}/{relative}"] = base64.b64decode(file["content"])
+        return files
+
+    def close(self) -> None:
+        """Stop the service."""
+        if self._process is None:
+            return
+        try:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self._process.wait(5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._reader is not None:
+            self._reader.join(5)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        if self._errors is not None:
+            self._errors.close()
+        self._process = None
 
 
-def read_bundle(bundle: Path) -> dict[str, bytes]:
-    """Return the files of a Pagefind bundle the site serves, keyed by output path."""
+ENTRY = f"{SEARCH_FOLDER}/pagefind-entry.json"
+
+
+def merge_bundles(bundles: Iterable[Mapping[str, bytes]]) -> tuple[dict[str, bytes], list[Problem]]:
+    """Return one bundle made of the bundles of several indexes (one language each): their
+    files, and one ``pagefind-entry.json`` listing every language, as Pagefind writes it for
+    a site of several languages (sorted, so that the same pages always give the same bytes)."""
     files: dict[str, bytes] = {}
-    for path in sorted(bundle.rglob("*")):
-        relative = path.relative_to(bundle).as_posix()
-        if not path.is_file() or relative.startswith(UNUSED):
-            continue
-        data = path.read_bytes()
-        if relative == "pagefind-entry.json":
-            # Pagefind lists the languages in hash-map order: sort them, so that the same
-            # pages always give the same bytes
-            data = json.dumps(json.loads(data), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        files[f"{SEARCH_FOLDER}/{relative}"] = data
+    entry: dict[str, Any] = {}
+    languages: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for bundle in bundles:
+        for path, data in bundle.items():
+            if path != ENTRY:
+                files.setdefault(path, data)
+                continue
+            found = json.loads(data)
+            for language, value in (found.get("languages") or {}).items():
+                if language in languages:
+                    problems.append(
+                        Problem(CONFIG_FILE, None, f'search: pages of two languages of the site say <html lang="{language}">', "warning")
+                    )
+                languages[language] = value
+            entry = {**found, **entry}
+    if not files:
+        return {}, problems
+    entry["languages"] = languages
+    files[ENTRY] = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     log.debug("search bundle: %d files, %d bytes", len(files), sum(len(data) for data in files.values()))
-    return files
+    return dict(sorted(files.items())), problems

@@ -1,0 +1,128 @@
+"""The search stage: each language's Pagefind index, fed while the output stage makes pages.
+
+The output stage hands every HTML output to :meth:`SearchFeed.page`, in its order (sorted
+paths, so each language's pages come together and in the same order in every build), with
+its bytes if it was made in this build. A language whose pages are all kept from the last
+build is not read at all: its index is most likely in the cache. At the first page made in a
+language, the pages of that language so far are read back from the sink and the language is
+fed to Pagefind from then on, page by page, while the build renders the rest: Pagefind works
+on another core. :meth:`SearchFeed.finish` then takes each language's bundle from the cache
+(keyed by the path and ``output`` key of each of its pages, which fix their bytes) or from
+Pagefind, and merges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sitegen.config import CONFIG_FILE
+from sitegen.engine.cache import MISSING
+from sitegen.engine.keys import environment_key, fingerprint
+from sitegen.output.search import INDEXED_MARK, Answer, Service, merge_bundles
+from sitegen.site.model import Problem
+
+if TYPE_CHECKING:
+    from sitegen.engine.cache import Cache
+    from sitegen.output.write import Sink
+
+
+@dataclass
+class _Language:
+    pages: list[tuple[str, str]] = field(default_factory=list)
+    """The path and ``output`` key of each of its HTML outputs, in the order given."""
+    expected: int = -1
+    """How many HTML outputs it has (``-1``: not known)."""
+    index: int | None = None
+    fed: bool = False
+    """Whether its pages are being given to Pagefind."""
+    bundle: object = MISSING
+    """Its bundle from the cache, or Pagefind's answer once asked for (:class:`Answer`)."""
+    key: str = ""
+
+
+class SearchFeed:
+    """The pages of a build on their way to the search index."""
+
+    def __init__(self, cache: Cache, sink: Sink) -> None:
+        self._cache = cache
+        self._sink = sink
+        self._service = Service()
+        self._languages: dict[str, _Language] = {}
+        self._cacheable = True
+
+    def expect(self, language: str, pages: int) -> None:
+        """Say how many HTML outputs ``language`` has: once they are all given, its bundle is
+        asked for at once, and Pagefind makes it while the build goes on."""
+        self._languages.setdefault(language, _Language()).expected = pages
+
+    def page(self, language: str, path: str, key: str, data: bytes | None) -> None:
+        """Take an HTML output of the build: ``data`` if it was made in this build, ``None``
+        if it was kept from the last one; ``key`` is ``""`` for a page made without a view."""
+        group = self._languages.setdefault(language, _Language())
+        group.pages.append((path, key))
+        self._cacheable = self._cacheable and bool(key)
+        if group.fed:
+            self._add(group, path, data)
+        elif data is not None:
+            self._feed(group, made=(path, data))
+        if len(group.pages) == group.expected:
+            self._complete(language, group)
+
+    def _complete(self, language: str, group: _Language) -> None:
+        """Every page of ``language`` is in: take its bundle from the cache, or ask Pagefind."""
+        group.key = fingerprint(environment_key(), "search", language, group.pages)
+        group.bundle = self._cache.get("search", group.key) if self._cacheable else MISSING
+        if group.bundle is not MISSING:
+            return
+        if not group.fed:
+            self._feed(group)
+        if group.index is not None:
+            group.bundle = self._service.ask_files(group.index)
+        elif self._service.problem is None:
+            group.bundle = {}  # no page of the language marks its text for the index
+            if self._cacheable:
+                self._cache.put("search", group.key, group.bundle)
+
+    def _feed(self, group: _Language, made: tuple[str, bytes] | None = None) -> None:
+        """Give Pagefind the pages of ``group`` so far (read back from the sink but the one just made)."""
+        group.fed = True
+        for path, _key in group.pages:
+            self._add(group, path, made[1] if made is not None and path == made[0] else None)
+
+    def _add(self, group: _Language, path: str, data: bytes | None) -> None:
+        if self._service.problem is not None:
+            return
+        data = self._sink.read(path) if data is None else data
+        if INDEXED_MARK not in data:
+            return
+        if group.index is None:
+            group.index = self._service.new_index()
+        self._service.add(group.index, path, data)
+
+    def close(self) -> None:
+        """Stop without a bundle (the build failed)."""
+        self._service.close()
+
+    def finish(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """Return the search bundle of the site (``pagefind/...``), and what went wrong."""
+        bundles = []
+        try:
+            for language, group in sorted(self._languages.items()):
+                if group.bundle is MISSING:
+                    self._complete(language, group)
+                bundle = group.bundle
+                if isinstance(bundle, Answer):
+                    bundle = self._service.files(bundle)
+                    if bundle is not None and self._cacheable:
+                        self._cache.put("search", group.key, bundle)
+                if not isinstance(bundle, dict):
+                    break  # the service failed: it says why
+                bundles.append(bundle)
+        finally:
+            self._service.close()
+        if self._service.problem is not None:
+            return {}, [self._service.problem]
+        if len(bundles) != len(self._languages):
+            return {}, [Problem(CONFIG_FILE, None, "search: Pagefind gave no index")]
+        return merge_bundles(bundles)
