@@ -114,14 +114,15 @@ class RenderedBody:
     problems: tuple[Problem, ...]
     first_paragraph: str
     """Plain text of the first paragraph, for a missing overview."""
-    ids: frozenset[str] = frozenset()
-    """The ids of the body's headings, the anchors other pages may link to."""
+    ids: tuple[str, ...] = ()
+    """The ids of the body's headings, the anchors other pages may link to (sorted: a set
+    would be pickled, and hashed into keys, in an order that changes between processes)."""
     fragments: tuple[tuple[int, str, int], ...] = ()
     """(code, anchor, line) of each link to an anchor on a code's page (this one's included)."""
     outline: Outline = ()
     """(level, id) of each heading, for the translations that follow this page."""
-    dropped: frozenset[str] = frozenset()
-    """Ids the headings left out with their empty sections would have had (``{{Compat}}``)."""
+    dropped: tuple[str, ...] = ()
+    """Ids the headings left out with their empty sections would have had (``{{Compat}}``), sorted."""
     sections: tuple[tuple[str, str], ...] = ()
     """(id, plain text) of each ``<h2>`` of the body, in order: the page's "On this page" list."""
 
@@ -569,7 +570,7 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
     # the first-paragraph render repeats its warnings: keep each problem once
     problems = tuple(dict.fromkeys(sitegen_env.problems))
     references = tuple(dict.fromkeys(sitegen_env.references))
-    ids = frozenset(str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id"))
+    ids = tuple(sorted({str(token.attrGet("id")) for token in tokens if token.type == "heading_open" and token.attrGet("id")}))
     sections = tuple(
         (str(token.attrGet("id")), _plain_text(tokens[index + 1]))
         for index, token in enumerate(tokens)
@@ -586,7 +587,7 @@ def render_body(md: MarkdownIt, body: str, context: BodyContext) -> RenderedBody
         ids,
         tuple(sitegen_env.fragments),
         headings.outline if headings else (),
-        frozenset(env.get("dropped", ())),
+        tuple(sorted(set(env.get("dropped", ())))),
         sections,
     )
 

@@ -21,6 +21,7 @@ from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
 from sitegen.render.i18n import check_catalogs
 from sitegen.render.navigation import PYTHON_MESSAGES as NAVIGATION_MESSAGES
 from sitegen.render.plan import STYLESHEET, plan_aliases, plan_outputs
+from sitegen.render.reads import Recorder
 from sitegen.render.views import Renderer
 from sitegen.site.constants import load_constants
 from sitegen.site.facts_check import check_facts
@@ -141,9 +142,20 @@ def run_pipeline(
                 del outputs[path]
         locale_text = stages.locale_text()
         history = stages.load_history(config)
+        # the renderer reads entries through mappings that note what each view reads
+        recorder = Recorder()
+        watched_site, watched_rendered = recorder.watch(site, rendered)
         renderer = Renderer(
-            site, rendered, templates.environment, catalogs.translations, static_files, rendered_intros, locale_text, history
+            watched_site,
+            watched_rendered,
+            templates.environment,
+            catalogs.translations,
+            static_files,
+            rendered_intros,
+            locale_text,
+            history,
         )
+        recorder.attach(renderer)
         # the search index is fed while pages are made (Pagefind works on another core)
         feed = stages.search_feed(sink) if search and not any(problem.severity == "error" for problem in problems) else None
         problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs, feed)

@@ -35,6 +35,11 @@ stage           key
 ``output``      the templates, the language's catalog, the output and its *view* (every value
                 its template is given) -> the file; kept by the sink, not in the cache
                 (:mod:`sitegen.output.write`: the previous ``_site/`` is the cache of outputs)
+``reads``       what every view read (:mod:`sitegen.render.reads`), under the hash of the
+                inputs all views share (templates, catalogs, configuration, codes...) ->
+                per output, the list of entries and renderer calls its view read, the hash
+                of what they gave and the view's ``output`` key: an output whose reads give
+                the same is kept without making its view (counted as ``views`` kept)
 ``search``      a language, the path and ``output`` key of each of its HTML outputs (which fix
                 their bytes) -> that language's Pagefind bundle (``pagefind/...``); fed to
                 Pagefind while the pages are made, from the first page of the language made
@@ -64,6 +69,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -91,6 +97,7 @@ if TYPE_CHECKING:
     from sitegen.output.write import Sink
     from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
+    from sitegen.render.reads import Read
     from sitegen.render.views import LocaleText, Renderer
     from sitegen.site.model import Config, Glossary, Intro, Language, Page, Problem, Source
     from sitegen.site.resolve import Entry, IntroEntry, Site
@@ -246,6 +253,22 @@ def _cached_locale_text(cache: Cache) -> LocaleText:
             return self._remembered(key, lambda: og_locale(tag))
 
     return CachedLocaleText()
+
+
+CHECK_VIEWS = "SITEGEN_CHECK_VIEWS"
+"""Set to ``1``, every view kept by its reads is made anyway, and a build fails if it
+changed (the tests set it)."""
+
+
+@dataclass(frozen=True)
+class KeptView:
+    """What an output's view read in the build that made it (:mod:`sitegen.render.reads`),
+    the hash of what those reads gave, and the view's ``output`` key."""
+
+    output: Output
+    reads: tuple[Read, ...]
+    reads_key: str
+    key: str
 
 
 class Stages:
@@ -712,23 +735,55 @@ class Stages:
         if feed is not None:
             for language, pages in Counter(output.language or "" for path, output in outputs.items() if path.endswith(".html")).items():
                 feed.expect(language, pages)
+        recorder = renderer.recorder
+        shared = recorder.shared_key(templates.key, sorted(catalogs.keys.items())) if recorder is not None else ""
+        views_key = fingerprint(environment_key(), "reads", shared)
+        kept = self.cache.get("reads", views_key) if recorder is not None else MISSING
+        views = self.cache.figures["views"]
+        previous: Mapping[str, KeptView] = kept if isinstance(kept, dict) else {}
+        known: dict[str, KeptView] = {}
+        check = os.environ.get(CHECK_VIEWS) == "1"
         for path in sorted(outputs):
             self.progress.advance()
             output = outputs[path]
-            try:
-                view = renderer.view(output)
-            except Exception:  # the same error is raised, and reported, when it is rendered
-                view = None
             key = ""
-            if view is not None:
-                key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+            view = None
+            last = previous.get(path)
+            same = last is not None and recorder is not None and last.output == output
+            if same and last is not None and recorder is not None and recorder.dependencies_key(shared, last.reads) == last.reads_key:
+                # what the view read is what it read last time: the same view, without making it
+                key = last.key
+                views.hits += 1
+                if check:
+                    view = renderer.view(output)
+                    made = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+                    assert made == key, f"{path}: the view changed, but not what it read"
+            else:
+                views.misses += 1
+                try:
+                    if recorder is None:
+                        view = renderer.view(output)
+                    else:
+                        with recorder.watching() as reads:
+                            view = renderer.view(output)
+                except Exception:  # the same error is raised, and reported, when it is rendered
+                    view = None
+                if view is not None:
+                    key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+                    if recorder is not None:
+                        last = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
+            if key:
                 self._output_keys[path] = key
+                if last is not None and last.key == key:
+                    known[path] = last
                 if sink.reuse(path, key):
                     figures.hits += 1
                     if feed is not None and path.endswith(".html"):
                         feed.page(output.language or "", path, key, None)
                     continue
             figures.misses += 1
+            if view is None and key:
+                view = renderer.view(output)
             result = render_output(renderer, output, view)
             self._work.outputs.append(path)
             if isinstance(result, bytes):
@@ -737,6 +792,10 @@ class Stages:
                     feed.page(output.language or "", path, key, result)
             else:
                 problems[result] = None
+        if recorder is not None:
+            self.ran.add("reads")
+            if known != previous:
+                self.cache.put("reads", views_key, known)
         return list(problems)
 
     def put_files(self, files: Mapping[str, bytes], sink: Sink) -> None:

@@ -44,6 +44,7 @@ from sitegen.render.plan import (
     class_keys,
 )
 from sitegen.render.policy import content_security_policy
+from sitegen.render.reads import Recorder, watched
 from sitegen.site import urls
 from sitegen.site.model import Config, Language
 from sitegen.site.registry import CLASS_NAMES, load_registry, status_class
@@ -123,6 +124,8 @@ class Renderer:
         self.print_stylesheet_url = self.static_url(static_files, PRINT_STYLESHEET)
         self.script_stylesheet_url = self.static_url(static_files, SCRIPT_STYLESHEET)
         self.class_keys = class_keys(site)
+        self.recorder: Recorder | None = None
+        """Notes what each view reads, when the engine watches (:mod:`sitegen.render.reads`)."""
 
     def static_url(self, static_files: Mapping[str, bytes], path: str) -> str | None:
         """Return the URL of a static file with its version (``?v=`` + hash), or ``None`` if it is missing."""
@@ -206,6 +209,7 @@ class Renderer:
         alternates.append({"hreflang": "x-default", "url": urls.absolute(self.config, url_of(default))})
         return alternates
 
+    @watched
     def code_summary(self, language: Language, code: int) -> dict[str, Any]:
         """Return how a code is listed in indexes and "see also" lists.
 
@@ -235,6 +239,7 @@ class Renderer:
             "sent_by": self.locale_text.format_list(entry.page.sent_by, language) if unofficial else "",
         }
 
+    @watched
     def is_unofficial(self, code: int) -> bool:
         """Return whether a code is unofficial, as its source-language page says."""
         entry = self.site.entries.get((self.config.source_language, code))
