@@ -14,7 +14,7 @@ from sitegen.content.comparisons import COMPARE_FILE, load_comparisons
 from sitegen.content.guide import GUIDE_FILE, check_leaves, load_guides
 from sitegen.engine.result import BuildResult, sorted_problems
 from sitegen.output.hosting import hosting_files
-from sitegen.render.bodies import check_anchors
+from sitegen.render.bodies import check_anchors, without_markdown, without_texts
 from sitegen.render.comparisons import COLUMNS, VALUES
 from sitegen.render.exchange import EXCHANGE_CAPTION, EXCHANGE_WORDS, LANES
 from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
@@ -101,6 +101,8 @@ def run_pipeline(
         problems += found
         problems += unused_intros(site, intros)
         problems += check_leaves(guides, site.codes, config.source_language)
+        site = without_texts(site)  # checked: the pages' text is let go
+        del pages, sources
     with stages.timed("catalog"):
         catalogs, found = stages.load_catalogs(config)
         problems += found
@@ -111,9 +113,11 @@ def run_pipeline(
         problems += found
         problems += check_anchors(site, rendered)
         links = {
-            key: [*site.entries[key].see_also, *(reference.code for reference in body.references)] for key, body in rendered.bodies.items()
+            key: [*site.entries[key].see_also, *(reference.code for reference in rendered.bodies.meta(key).references)]
+            for key in rendered.bodies
         }
-        site = with_backlinks(site, links)
+        # the pages' text and markdown are let go: the outputs need only what was rendered
+        site = without_markdown(with_backlinks(site, links))
 
     with stages.timed("templates"):
         templates, found, messages = stages.load_templates(config)

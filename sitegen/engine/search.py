@@ -79,6 +79,7 @@ class SearchFeed:
             self._feed(group)
         if group.index is not None:
             group.bundle = self._service.ask_files(group.index)
+            self._service.delete_index(group.index)
         elif self._service.problem is None:
             group.bundle = {}  # no page of the language marks its text for the index
             if self._cacheable:

@@ -67,6 +67,7 @@ Adding to the engine:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import os
@@ -494,7 +495,7 @@ class Stages:
 
     def render_markdown(self, site: Site) -> tuple[Rendered, list[Problem]]:
         """Return every entry's markdown, rendering again the entries whose inputs changed."""
-        from sitegen.render.bodies import Rendered, code_link, rendering_order, source_outline
+        from sitegen.render.bodies import Bodies, Rendered, code_link, rendering_order, source_outline
 
         links: dict[tuple[str, int], CodeLink | None] = {}
 
@@ -506,6 +507,7 @@ class Stages:
 
         entries: dict[tuple[str, int], RenderedEntry] = {}
         bodies: dict[tuple[str, int], RenderedBody] = {}
+        packed = Bodies()  # the HTML compressed as it comes: a large site never holds it all
         problems: list[Problem] = []
         self.progress.start("markdown", len(site.entries))
         for key in rendering_order(site):  # the source pages first: translations take their heading ids
@@ -522,11 +524,11 @@ class Stages:
                 self.cache.put("markdown", cache_key, result)
             else:
                 self.cache.touch("highlight", result.highlights)
-            entries[key] = result.rendered
-            bodies[key] = result.rendered.body
+            bodies[key] = packed.add(key, result.rendered.body)
+            entries[key] = dataclasses.replace(result.rendered, body=bodies[key])
             problems.extend(result.problems)
         self.ran.update({"markdown", "highlight"})
-        return Rendered.of(dict(sorted(entries.items()))), list(dict.fromkeys(problems))
+        return Rendered.of(dict(sorted(entries.items())), packed), list(dict.fromkeys(problems))
 
     def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
         """Return every intro rendered for its reader, rendering again those whose inputs changed."""

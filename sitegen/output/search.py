@@ -161,6 +161,8 @@ class Service:
         with self._lock:
             page = self._pages.pop(number, None) if number is not None else None
             waiting = self._waiting.pop(number, None) if number is not None else None
+        if payload.get("type") == "GetFiles":
+            payload["files"] = _bundle(payload.get("files") or ())  # bytes, not base64 text, while it waits
         if payload.get("type") == "Error" and self.problem is None:
             said = " ".join(str(payload.get("message", "")).split())[:500]
             self.problem = Problem(page or CONFIG_FILE, None, f"search: Pagefind failed: {said}", hint=None if page else HINT)
@@ -231,16 +233,18 @@ class Service:
         waits for it."""
         return self._send({"type": "GetFiles", "index_id": index}, answer=True) if index is not None else None
 
+    def delete_index(self, index: int | None) -> None:
+        """Drop an index from the service, once its bundle is asked for (the service
+        answers in order): Pagefind holds the index of one language at a time, not all."""
+        if index is not None:
+            self._send({"type": "DeleteIndex", "index_id": index})
+
     def files(self, answer: Answer | None) -> dict[str, bytes] | None:
         """Return the bundle asked for, keyed by output path (``None`` if it failed)."""
         payload = self._wait(answer) if answer is not None else None
         if not payload or payload.get("type") != "GetFiles" or self.problem is not None:
             return None
-        files: dict[str, bytes] = {}
-        for file in payload.get("files") or ():
-            relative = str(file["path"]).lstrip("/")
-            if not relative.startswith(UNUSED):
-                files[f"{SEARCH_FOLDER}/{relative}"] = base64.b64decode(file["content"])
+        files: dict[str, bytes] = payload["files"]
         return files
 
     def close(self) -> None:
@@ -264,6 +268,16 @@ class Service:
         if self._errors is not None:
             self._errors.close()
         self._process = None
+
+
+def _bundle(files: Iterable[dict[str, Any]]) -> dict[str, bytes]:
+    """Return the files of a ``GetFiles`` answer, keyed by output path, those the site uses."""
+    bundle: dict[str, bytes] = {}
+    for file in files:
+        relative = str(file["path"]).lstrip("/")
+        if not relative.startswith(UNUSED):
+            bundle[f"{SEARCH_FOLDER}/{relative}"] = base64.b64decode(file["content"])
+    return bundle
 
 
 ENTRY = f"{SEARCH_FOLDER}/pagefind-entry.json"

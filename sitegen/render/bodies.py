@@ -7,16 +7,18 @@ the edge and passed in. Output is deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.content.headings import Outline
 from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, highlight_block, render_body
 from sitegen.site import urls
-from sitegen.site.model import Language, Problem
+from sitegen.site.model import Language, Page, Problem
 from sitegen.site.registry import load_registry
 
 if TYPE_CHECKING:
@@ -26,11 +28,42 @@ if TYPE_CHECKING:
     from sitegen.site.resolve import Entry, IntroEntry, Site
 
 
+class Bodies(Mapping[tuple[str, int], RenderedBody]):
+    """The rendered body of every entry, its HTML kept compressed until an output asks for
+    it (``bodies[key]``): at 9,000 pages the HTML would be most of what a build holds from
+    the markdown stage to the end of the output stage. :meth:`meta` is a body without its
+    HTML, for what reads the ids, references or first paragraph of every entry."""
+
+    def __init__(self) -> None:
+        self._meta: dict[tuple[str, int], RenderedBody] = {}
+        self._html: dict[tuple[str, int], bytes] = {}
+
+    def add(self, key: tuple[str, int], body: RenderedBody) -> RenderedBody:
+        """Keep ``body`` as the body of ``key``; return it without its HTML."""
+        meta = dataclasses.replace(body, html="")
+        self._meta[key] = meta
+        self._html[key] = zlib.compress(body.html.encode("utf-8"), 1)
+        return meta
+
+    def meta(self, key: tuple[str, int]) -> RenderedBody:
+        """Return the body of ``key`` without its HTML (nothing to uncompress)."""
+        return self._meta[key]
+
+    def __getitem__(self, key: tuple[str, int]) -> RenderedBody:
+        return dataclasses.replace(self._meta[key], html=zlib.decompress(self._html[key]).decode("utf-8"))
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(sorted(self._meta))
+
+    def __len__(self) -> int:
+        return len(self._meta)
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """The markdown of every entry, rendered for its reader's language."""
 
-    bodies: Mapping[tuple[str, int], RenderedBody]
+    bodies: Bodies
     takeaways: Mapping[tuple[str, int], str]
     overviews: Mapping[tuple[str, int], tuple[str, str]]
     """(HTML, plain text) of each written overview; the first paragraph stands in for a missing one."""
@@ -41,13 +74,18 @@ class Rendered:
 
     def overview_text(self, key: tuple[str, int]) -> str:
         """Return the one-sentence summary of an entry as plain text."""
-        return self.overviews[key][1] if key in self.overviews else self.bodies[key].first_paragraph
+        return self.overviews[key][1] if key in self.overviews else self.bodies.meta(key).first_paragraph
 
     @classmethod
-    def of(cls, entries: Mapping[tuple[str, int], RenderedEntry]) -> Rendered:
-        """Return the markdown of a site from that of each of its entries."""
+    def of(cls, entries: Mapping[tuple[str, int], RenderedEntry], bodies: Bodies | None = None) -> Rendered:
+        """Return the markdown of a site from that of each of its entries (their bodies in
+        ``bodies``, if given: the entries' own are then left unread)."""
+        if bodies is None:
+            bodies = Bodies()
+            for key, entry in entries.items():
+                bodies.add(key, entry.body)
         return cls(
-            {key: entry.body for key, entry in entries.items()},
+            bodies,
             {key: entry.takeaways for key, entry in entries.items() if entry.takeaways is not None},
             {key: entry.overview for key, entry in entries.items() if entry.overview is not None},
             {key: entry.faq for key, entry in entries.items() if entry.faq is not None},
@@ -197,6 +235,34 @@ def render_entry(
     return RenderedEntry(body, takeaways, overview, faq, alternative), problems
 
 
+def _with_pages(site: Site, change: Callable[[Page], Page]) -> Site:
+    """Return the site with ``change`` made to every page (once to a page that several
+    entries show: a fallback shows its source page)."""
+    changed: dict[int, Page] = {}
+
+    def page_of(entry: Entry) -> Page:
+        if id(entry.page) not in changed:
+            changed[id(entry.page)] = change(entry.page)
+        return changed[id(entry.page)]
+
+    return dataclasses.replace(site, entries={key: dataclasses.replace(entry, page=page_of(entry)) for key, entry in site.entries.items()})
+
+
+def without_texts(site: Site) -> Site:
+    """Return the site with the file text of every page let go, once checked and resolved
+    (the wording and the translations' versions read it): a large site does not hold its
+    files through the markdown and output stages."""
+    return _with_pages(site, lambda page: dataclasses.replace(page, source=dataclasses.replace(page.source, text="")))
+
+
+def without_markdown(site: Site) -> Site:
+    """Return the site with every page's markdown let go, once rendered: a page keeps
+    only its ```http example, which the views draw."""
+    from sitegen.render.exchange import example_block
+
+    return _with_pages(site, lambda page: dataclasses.replace(page, body=example_block(page.body)))
+
+
 def render_markdown(site: Site, markdown: Markdown | None = None) -> tuple[Rendered, list[Problem]]:
     """Return the rendered markdown of every entry, and its problems."""
     markdown = markdown or Markdown(callouts=site.config.features.callouts)
@@ -286,9 +352,10 @@ def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
     one, and such a link breaks in one language only. Links within a page count too.
     """
     problems = []
-    for (tag, code), body in sorted(rendered.bodies.items()):
+    metas = {key: rendered.bodies.meta(key) for key in rendered.bodies}
+    for (tag, code), body in sorted(metas.items()):
         for target, anchor, line in body.fragments:
-            target_body = rendered.bodies.get((tag, target))
+            target_body = metas.get((tag, target))
             if target_body is None or anchor in target_body.ids or anchor in PAGE_IDS:
                 continue
             entry = site.entries[(tag, code)]

@@ -125,6 +125,13 @@ def http_example(markdown: str) -> str | None:
     return match.group(1) if match else None
 
 
+def example_block(markdown: str) -> str:
+    """Return the first ```http block of a page's markdown as written, fences included
+    (``""`` if none): all :func:`http_example` reads of the page once it is rendered."""
+    match = _FENCE.search(markdown)
+    return match.group(0) if match else ""
+
+
 def read_messages(text: str) -> list[Message]:
     """Return the requests and responses written in an ``http`` example."""
     reading = _Reading()
