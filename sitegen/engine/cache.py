@@ -24,7 +24,7 @@ import pickle
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from sitegen.engine.store import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class _Missing:
@@ -97,6 +99,22 @@ class Cache:
             self._memory[key] = value
         if self.store is not None:
             self.store.put(stage, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_fresh(self, stage: str, key: str, value: T) -> T:
+        """Remember ``value`` under ``key``; return it as the next build reads it back.
+
+        Pickling a string that is not ASCII leaves a UTF-8 copy of it in the string for as
+        long as it lives: a value that is kept (a large site's pages) would be held twice,
+        the copy read back is held once.
+        """
+        if self.store is None or self.keep_in_memory:
+            self.put(stage, key, value)
+            return value
+        self._used[stage].add(key)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.store.put(stage, key, payload)
+        fresh: T = pickle.loads(payload)
+        return fresh
 
     def touch(self, stage: str, keys: Iterable[str]) -> None:
         """Count ``keys`` as used by this build, unread: a result that is alive keeps the

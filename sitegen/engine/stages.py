@@ -387,8 +387,7 @@ class Stages:
         loaded = self.cache.get("load", key)
         if loaded is MISSING:
             value, found = read(raw, path, tag, file.stem)
-            loaded = (value, tuple(found))
-            self.cache.put("load", key, loaded)
+            loaded = self.cache.put_fresh("load", key, (value, tuple(found)))
             self._work.loaded.append(path)
         return loaded  # type: ignore[no-any-return]
 
@@ -515,8 +514,9 @@ class Stages:
             entry = site.entries[key]
             source = source_outline(site, entry, bodies)
             raw_html, callouts = site.config.raw_html, site.config.features.callouts
+            page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
             cache_key = fingerprint(
-                environment_key(), "markdown", entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts
+                environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts
             )
             result = self.cache.get("markdown", cache_key)
             if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
@@ -607,7 +607,8 @@ class Stages:
         for language, source in sources:
             french = language in french_typography
             glossary = glossaries.get(language)
-            key = fingerprint(environment_key(), "wording", source.path, source.text, french, glossary)
+            # the text by its digest: a pickled string would keep a UTF-8 copy of itself
+            key = fingerprint(environment_key(), "wording", source.path, digest(source.text.encode("utf-8")), french, glossary)
             found = self.cache.get("wording", key)
             if found is MISSING:
                 found = (
