@@ -14,7 +14,7 @@ from sitegen.content.comparisons import COMPARE_FILE, load_comparisons
 from sitegen.content.guide import GUIDE_FILE, check_leaves, load_guides
 from sitegen.engine.result import BuildResult, sorted_problems
 from sitegen.output.hosting import hosting_files
-from sitegen.render.bodies import check_anchors, without_markdown, without_texts
+from sitegen.render.bodies import body_meta, check_anchors, without_markdown, without_texts
 from sitegen.render.comparisons import COLUMNS, VALUES
 from sitegen.render.exchange import EXCHANGE_CAPTION, EXCHANGE_WORDS, LANES
 from sitegen.render.guide import OVERVIEW_DESC, OVERVIEW_TITLE
@@ -113,7 +113,7 @@ def run_pipeline(
         problems += found
         problems += check_anchors(site, rendered)
         links = {
-            key: [*site.entries[key].see_also, *(reference.code for reference in rendered.bodies.meta(key).references)]
+            key: [*site.entries[key].see_also, *(reference.code for reference in body_meta(rendered.bodies, key).references)]
             for key in rendered.bodies
         }
         # the pages' text and markdown are let go: the outputs need only what was rendered

@@ -59,11 +59,17 @@ class Bodies(Mapping[tuple[str, int], RenderedBody]):
         return len(self._meta)
 
 
+def body_meta(bodies: Mapping[tuple[str, int], RenderedBody], key: tuple[str, int]) -> RenderedBody:
+    """Return the body of ``key``, without its HTML if it is kept compressed."""
+    return bodies.meta(key) if isinstance(bodies, Bodies) else bodies[key]
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """The markdown of every entry, rendered for its reader's language."""
 
-    bodies: Bodies
+    bodies: Mapping[tuple[str, int], RenderedBody]
+    """Each entry's body (a :class:`Bodies`: the HTML compressed until asked for)."""
     takeaways: Mapping[tuple[str, int], str]
     overviews: Mapping[tuple[str, int], tuple[str, str]]
     """(HTML, plain text) of each written overview; the first paragraph stands in for a missing one."""
@@ -71,10 +77,12 @@ class Rendered:
     """(question HTML, answer HTML) of each ``faq`` entry."""
     alternatives: Mapping[tuple[str, int], str] = field(default_factory=dict)
     """The inline HTML of an unofficial code's ``alternative``."""
+    first_paragraphs: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    """The plain text of each body's first paragraph (read without the body's HTML)."""
 
     def overview_text(self, key: tuple[str, int]) -> str:
         """Return the one-sentence summary of an entry as plain text."""
-        return self.overviews[key][1] if key in self.overviews else self.bodies.meta(key).first_paragraph
+        return self.overviews[key][1] if key in self.overviews else self.first_paragraphs[key]
 
     @classmethod
     def of(cls, entries: Mapping[tuple[str, int], RenderedEntry], bodies: Bodies | None = None) -> Rendered:
@@ -90,6 +98,7 @@ class Rendered:
             {key: entry.overview for key, entry in entries.items() if entry.overview is not None},
             {key: entry.faq for key, entry in entries.items() if entry.faq is not None},
             {key: entry.alternative for key, entry in entries.items() if entry.alternative is not None},
+            {key: entry.body.first_paragraph for key, entry in entries.items()},
         )
 
 
@@ -352,7 +361,7 @@ def check_anchors(site: Site, rendered: Rendered) -> list[Problem]:
     one, and such a link breaks in one language only. Links within a page count too.
     """
     problems = []
-    metas = {key: rendered.bodies.meta(key) for key in rendered.bodies}
+    metas = {key: body_meta(rendered.bodies, key) for key in rendered.bodies}
     for (tag, code), body in sorted(metas.items()):
         for target, anchor, line in body.fragments:
             target_body = metas.get((tag, target))

@@ -101,24 +101,10 @@ class Recorder:
 
         self._digests = {}
         self._entries = site.entries
-        self._parts = (
-            site.entries,
-            site.backlinks,
-            rendered.bodies,
-            rendered.takeaways,
-            rendered.overviews,
-            rendered.faqs,
-            rendered.alternatives,
-        )
+        markdown = {field.name: getattr(rendered, field.name) for field in dataclasses.fields(rendered)}  # each keyed by entry
+        self._parts = (site.entries, site.backlinks, *markdown.values())
         watched_site = dataclasses.replace(site, entries=Watched(site.entries, self), backlinks=Watched(site.backlinks, self))
-        watched_rendered = dataclasses.replace(
-            rendered,
-            bodies=Watched(rendered.bodies, self),
-            takeaways=Watched(rendered.takeaways, self),
-            overviews=Watched(rendered.overviews, self),
-            faqs=Watched(rendered.faqs, self),
-            alternatives=Watched(rendered.alternatives, self),
-        )
+        watched_rendered = dataclasses.replace(rendered, **{name: Watched(part, self) for name, part in markdown.items()})
         return watched_site, watched_rendered
 
     def attach(self, renderer: Any) -> None:
