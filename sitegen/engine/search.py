@@ -34,6 +34,8 @@ class _Language:
     expected: int = -1
     """How many HTML outputs it has (``-1``: not known)."""
     index: int | None = None
+    indexed: int = 0
+    """How many of its pages were given to Pagefind (those that mark their text)."""
     fed: bool = False
     """Whether its pages are being given to Pagefind."""
     bundle: object = MISSING
@@ -77,7 +79,7 @@ class SearchFeed:
             return
         if not group.fed:
             self._feed(group)
-        if group.index is not None:
+        if group.indexed:
             group.bundle = self._service.ask_files(group.index)
             self._service.delete_index(group.index)
         elif self._service.problem is None:
@@ -98,8 +100,13 @@ class SearchFeed:
         if INDEXED_MARK not in data:
             return
         if group.index is None:
-            group.index = self._service.new_index()
+            # an index for every language that may need one, in one go: each waits for
+            # the pages sent before it (what is not used is dropped with the service)
+            waiting = [other for other in self._languages.values() if other.index is None and (other is group or other.expected > 0)]
+            for other, index in zip(waiting, self._service.new_indexes(len(waiting)), strict=True):
+                other.index = index
         self._service.add(group.index, path, data)
+        group.indexed += 1
 
     def close(self) -> None:
         """Stop without a bundle (the build failed)."""

@@ -17,9 +17,11 @@ in a Content-Security-Policy (WebAssembly, and a worker from the same folder).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
@@ -44,6 +46,8 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 """Parts of the bundle the site does not use: Pagefind's own interfaces (the site has its own)."""
 TIMEOUT = 300
 """Seconds the indexer may take before the build gives up on it."""
+QUEUED = 256
+"""Requests waiting for the service at most (about 10 MB of pages): past them, the build waits."""
 
 
 def find_pagefind() -> Path | None:
@@ -108,7 +112,10 @@ class Service:
     its standard input; it handles them in that order and answers each on its standard
     output (its Python package speaks the same protocol, but reads answers on a 0.1 s
     timer, which would be most of an edit's rebuild). Pages are sent without waiting for
-    their answers: the first failure is kept in :attr:`problem`, and later calls do nothing.
+    their answers, by a thread, so that the build goes on while the service reads (it
+    takes a page in about as long as the build makes one, but not evenly: a build writing
+    into its pipe would wait on it); the first failure is kept in :attr:`problem`, and
+    later calls do nothing.
     """
 
     def __init__(self) -> None:
@@ -116,6 +123,10 @@ class Service:
         self._process: subprocess.Popen[bytes] | None = None
         self._errors: Any = None
         self._reader: threading.Thread | None = None
+        self._writer: threading.Thread | None = None
+        self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
+        self._broken = False
+        """Whether the service stopped reading (its pipe is closed)."""
         self._lock = threading.Lock()
         self._sent = 0
         self._waiting: dict[int, Answer] = {}
@@ -135,9 +146,27 @@ class Service:
         except OSError as error:
             self.problem = Problem(CONFIG_FILE, None, f"search: Pagefind could not run: {error}", hint=HINT)
             return False
-        self._reader = threading.Thread(target=self._read, name="pagefind", daemon=True)
+        self._reader = threading.Thread(target=self._read, name="pagefind-answers", daemon=True)
         self._reader.start()
+        self._writer = threading.Thread(target=self._write, name="pagefind-requests", daemon=True)
+        self._writer.start()
         return True
+
+    def _write(self) -> None:
+        """Hand the requests to the service, in order, as it reads them."""
+        assert self._process is not None and self._process.stdin is not None
+        stream = self._process.stdin
+        while (message := self._outbox.get()) is not None:
+            if self._broken:
+                continue
+            try:
+                stream.write(message)
+                if self._outbox.empty():
+                    stream.flush()
+            except OSError:
+                self._broken = True
+        with contextlib.suppress(OSError):
+            stream.close()
 
     def _read(self) -> None:
         """Take the service's answers as they come (a thread: its output must never fill)."""
@@ -184,14 +213,10 @@ class Service:
                 self._pages[number] = page
             if answer:
                 self._waiting[number] = waiting
-        message = base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode("utf-8")) + b","
-        try:
-            self._process.stdin.write(message)
-            if answer:
-                self._process.stdin.flush()
-        except OSError:
+        if self._broken:
             self._stopped()
             return None
+        self._outbox.put(base64.b64encode(json.dumps({"message_id": number, "payload": payload}).encode("utf-8")) + b",")
         return waiting if answer else None
 
     def _wait(self, waiting: Answer) -> dict[str, Any] | None:
@@ -217,9 +242,18 @@ class Service:
 
     def new_index(self) -> int | None:
         """Start an index; return its number (``None`` if the service failed)."""
-        waiting = self._send({"type": "NewIndex", "config": None}, answer=True)
-        answer = self._wait(waiting) if waiting is not None else None
-        return int(answer["index_id"]) if answer and answer.get("type") == "NewIndex" else None
+        return self.new_indexes(1)[0]
+
+    def new_indexes(self, count: int) -> list[int | None]:
+        """Start ``count`` indexes at once; return their numbers (``None`` where the service
+        failed). The answer to a request comes after every request sent before it has been
+        handled: asking for all indexes together waits for the pages sent so far once."""
+        asked = [self._send({"type": "NewIndex", "config": None}, answer=True) for _ in range(count)]
+        numbers: list[int | None] = []
+        for waiting in asked:
+            answer = self._wait(waiting) if waiting is not None else None
+            numbers.append(int(answer["index_id"]) if answer and answer.get("type") == "NewIndex" else None)
+        return numbers
 
     def add(self, index: int | None, path: str, data: bytes) -> None:
         """Add the page ``path`` (its URL is made from its path, as Pagefind makes it from a file's)."""
@@ -252,10 +286,14 @@ class Service:
         if self._process is None:
             return
         try:
-            if self._process.stdin is not None:
-                self._process.stdin.close()
-        except OSError:
-            pass
+            self._outbox.put(None, timeout=5)
+        except queue.Full:  # the service reads no more: the requests left are dropped
+            self._process.kill()
+        if self._writer is not None:
+            self._writer.join(5)
+            if self._writer.is_alive():
+                self._process.kill()
+                self._writer.join()
         try:
             self._process.wait(5)
         except subprocess.TimeoutExpired:
