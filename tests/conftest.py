@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pytest
+from hypothesis import settings
 
 from tests.projects import copy_project
 
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytest_plugins = ["pytester"]  # tests/test_ci.py runs pytest on small test files
+
+# no test is timed (the machines are shared): Hypothesis's 200 ms deadline per example
+# failed a loaded run (tests/test_load.py, an example took 276 ms)
+settings.register_profile("sitegen", deadline=None)
+settings.load_profile("sitegen")
 
 # every build of the tests makes anyway the views it keeps by what they read, and fails if
 # one changed (sitegen/render/reads.py): a read the recorder misses cannot go unseen
