@@ -81,6 +81,13 @@ def _bounded_table(state: StateBlock, start_line: int, end_line: int, silent: bo
     markdown-it builds a whole table in one call, so the check between blocks comes too
     late for it: rows times columns is counted first (counting stops at the budget).
     """
+    # markdown-it's own first test (the rule runs at every line of every paragraph): a
+    # table's second line starts with "|", "-" or ":"; anything else is no table
+    follow = start_line + 1
+    if follow < end_line:
+        start = state.bMarks[follow] + state.tShift[follow]
+        if start >= state.eMarks[follow] or state.src[start] not in "|-:":
+            return False
     from markdown_it.rules_block.table import table  # markdown-it is loaded once a body is parsed
 
     budget = _budget(state.env)
