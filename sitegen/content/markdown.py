@@ -49,7 +49,7 @@ _MARKUP = re.compile(r"<[^>]+>")
 _ADMONITION_KINDS = {"note", "info", "tip", "success", "warning", "caution", "danger", "important"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CodeLink:
     """How a status code is linked in the reader's language."""
 
@@ -60,7 +60,7 @@ class CodeLink:
     """Set when the label is not in the reader's language."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BodyContext:
     """What rendering one body needs to know about the site."""
 
@@ -104,7 +104,7 @@ class _Env:
             self.references.append(Reference(code, self.context.body_line + line))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedBody:
     """A body rendered for one language."""
 

@@ -108,7 +108,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MarkdownResult:
     """What the ``markdown`` stage keeps of an entry."""
 
@@ -120,7 +120,7 @@ class MarkdownResult:
     """The keys of the highlighted blocks it used, kept alive with it."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntroResult:
     """What the ``markdown`` stage keeps of an intro."""
 
@@ -130,7 +130,7 @@ class IntroResult:
     highlights: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TemplateCheck:
     """What the ``templates`` stage keeps: the templates' problems and UI strings."""
 
@@ -141,7 +141,7 @@ class TemplateCheck:
     """The keys of the compiled templates, kept alive with it."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Templates:
     """The templates of a build: their key, and the Jinja environment made on demand."""
 
@@ -150,7 +150,7 @@ class Templates:
     """Returns the :class:`jinja2.Environment` (made, and Jinja imported, at the first call)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Catalogs:
     """The UI catalogs of a build: the key of each language's, and its translations."""
 

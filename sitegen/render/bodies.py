@@ -64,7 +64,7 @@ def body_meta(bodies: Mapping[tuple[str, int], RenderedBody], key: tuple[str, in
     return bodies.meta(key) if isinstance(bodies, Bodies) else bodies[key]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rendered:
     """The markdown of every entry, rendered for its reader's language."""
 
@@ -102,7 +102,7 @@ class Rendered:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedEntry:
     """The markdown of one entry (body, takeaways, overview...), rendered for its reader."""
 
@@ -287,7 +287,7 @@ def render_markdown(site: Site, markdown: Markdown | None = None) -> tuple[Rende
     return Rendered.of(dict(sorted(entries.items()))), list(dict.fromkeys(problems))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RenderedIntro:
     """An intro page rendered for one reader's language."""
 

@@ -32,7 +32,7 @@ THEME_SCRIPT = "static/theme.js"
 ICON = "static/favicon.svg"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Output:
     """One file of the built site and what it is made from."""
 

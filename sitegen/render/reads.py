@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.engine.keys import fingerprint
+from sitegen.site.model import Language
 
 if TYPE_CHECKING:
     from sitegen.render.bodies import Rendered
@@ -40,6 +41,15 @@ Key = tuple[str, int]
 Read = tuple[Any, ...]
 """One read of a view: ``("entry", key)``, ``("every entry",)`` or ``(method name, *arguments)``."""
 EVERY_ENTRY: Read = ("every entry",)
+
+
+class Tag(str):
+    """A language among the arguments of a read, by its tag: a read is a key of the hashes
+    of each build, looked up tens of thousands of times on a large site, and a tag is hashed
+    (and pickled) far faster than a :class:`Language`."""
+
+    __slots__ = ()
+
 
 ENTRY_FIELDS = frozenset({"entries", "backlinks"})
 """The fields of the site keyed by entry: watched, not shared."""
@@ -136,8 +146,9 @@ class Recorder:
             keys = sorted({key for part in self._parts for key in part})
             made = fingerprint("every entry", [(key, self.digest(("entry", key))) for key in keys])
         else:
+            arguments = [self._renderer.config.language(str(argument)) if isinstance(argument, Tag) else argument for argument in what[1:]]
             with self.unwatched():
-                made = fingerprint(what, getattr(self._renderer, what[0])(*what[1:]))
+                made = fingerprint(what, getattr(self._renderer, what[0])(*arguments))
         self._digests[what] = made
         return made
 
@@ -191,7 +202,7 @@ def watched(method: F) -> F:
         recorder: Recorder | None = getattr(self, "recorder", None)
         if recorder is None or recorder.reads is None:
             return method(self, *arguments)
-        recorder.read((method.__name__, *arguments))
+        recorder.read((method.__name__, *(Tag(argument.tag) if isinstance(argument, Language) else argument for argument in arguments)))
         with recorder.unwatched():
             return method(self, *arguments)
 

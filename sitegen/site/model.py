@@ -21,7 +21,7 @@ def is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """Something wrong with the input, reported as ``path:line: message``."""
 
@@ -48,7 +48,7 @@ class Problem:
         return (self.path, self.line or 0, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Language:
     """A configured language of the site."""
 
@@ -68,7 +68,7 @@ class Language:
     """A language being added (``draft = true``): built only with ``--drafts``, for preview."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Features:
     """The reader features of ``[features]`` in ``sitegen.toml``; each can be turned off."""
 
@@ -106,7 +106,7 @@ class Features:
     """An SVG card per code and language (``/<lang>/<code>/card.svg``), the pages' ``og:image``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Config:
     """The site configuration, from ``[tool.sitegen]`` in ``pyproject.toml``."""
 
@@ -172,7 +172,7 @@ class Config:
         raise KeyError(tag)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     """Where a page came from."""
 
@@ -194,7 +194,7 @@ class Source:
         return self.field_lines.get(key, self.front_matter_line)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reference:
     """A status code named by a page (``seeAlso`` or an inline link)."""
 
@@ -203,7 +203,7 @@ class Reference:
     """Line in the source file where the reference is written."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MoreLink:
     """An entry of the ``more`` list: further reading."""
 
@@ -213,7 +213,7 @@ class MoreLink:
     """The ``from`` field: who publishes it."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SpecLink:
     """A ``spec`` item written as ``{title, url}``: any source that is not an RFC (the
     documentation of the software that sends an unofficial code)."""
@@ -229,7 +229,7 @@ class SpecLink:
         return self.title
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Question:
     """An entry of the ``faq`` list: a question and its answer (markdown)."""
 
@@ -241,7 +241,7 @@ class Question:
     """Line where the answer's text starts."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page:
     """One content file, in one vocabulary whatever format it was written in."""
 
@@ -288,7 +288,7 @@ INTRO_KEYS = ("index", "1xx", "2xx", "3xx", "4xx", "5xx")
 """The stems of intro pages: ``index.md`` introduces a language's home, ``4xx.md`` a class."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Intro:
     """The introduction of a language's home page (``index.md``) or of a class page (``4xx.md``)."""
 
@@ -308,7 +308,7 @@ class Intro:
     draft: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GlossaryTerm:
     """An entry of ``content/<lang>/glossary.yaml``: the term to use and those to avoid."""
 
@@ -318,7 +318,7 @@ class GlossaryTerm:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Glossary:
     """The terms of one language."""
 
@@ -327,7 +327,7 @@ class Glossary:
     terms: tuple[GlossaryTerm, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RegistryEntry:
     """A row of the IANA HTTP Status Code Registry."""
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     """One code as a reader of one language sees it."""
 
@@ -45,7 +45,7 @@ class Entry:
         return self.page.language
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class IntroEntry:
     """The introduction of a home or class page as a reader of one language sees it."""
 
@@ -64,7 +64,7 @@ class IntroEntry:
         return self.intro.language
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Site:
     """Everything the render stage needs, keyed by (language tag, code)."""
 
