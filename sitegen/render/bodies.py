@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from sitegen.site.resolve import Entry, IntroEntry, Site
 
 
+Packed = tuple[RenderedBody, bytes]
+"""A body without its HTML, and its HTML compressed."""
+
+
 class Bodies(Mapping[tuple[str, int], RenderedBody]):
     """The rendered body of every entry, its HTML kept compressed until an output asks for
     it (``bodies[key]``): at 9,000 pages the HTML would be most of what a build holds from
@@ -38,12 +42,20 @@ class Bodies(Mapping[tuple[str, int], RenderedBody]):
         self._meta: dict[tuple[str, int], RenderedBody] = {}
         self._html: dict[tuple[str, int], bytes] = {}
 
-    def add(self, key: tuple[str, int], body: RenderedBody) -> RenderedBody:
-        """Keep ``body`` as the body of ``key``; return it without its HTML."""
-        meta = dataclasses.replace(body, html="")
-        self._meta[key] = meta
-        self._html[key] = zlib.compress(body.html.encode("utf-8"), 1)
-        return meta
+    def add(self, key: tuple[str, int], body: RenderedBody, packed: Packed | None = None) -> Packed:
+        """Keep ``body`` as the body of ``key``; return it without its HTML, and its HTML
+        compressed. ``packed``: what this returned for the same body before (the dev
+        server keeps it between builds: compressing every body was a third of a rebuild)."""
+        if packed is None:
+            packed = dataclasses.replace(body, html=""), zlib.compress(body.html.encode("utf-8"), 1)
+        self._meta[key], self._html[key] = packed
+        return packed
+
+    def packed(self, key: tuple[str, int]) -> Packed | None:
+        """Return the body of ``key`` as it is kept (what a hash of it can read without
+        uncompressing it), or ``None``."""
+        meta = self._meta.get(key)
+        return None if meta is None else (meta, self._html[key])
 
     def meta(self, key: tuple[str, int]) -> RenderedBody:
         """Return the body of ``key`` without its HTML (nothing to uncompress)."""

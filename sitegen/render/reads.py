@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.engine.keys import fingerprint
+from sitegen.render.bodies import Bodies
 from sitegen.site.model import Language
 
 if TYPE_CHECKING:
@@ -141,7 +142,8 @@ class Recorder:
             return known
         if what[0] == "entry":
             key = what[1]
-            made = fingerprint("entry", key, [part.get(key) for part in self._parts])
+            # a compressed body is hashed as it is kept (the same HTML compresses the same)
+            made = fingerprint("entry", key, [part.packed(key) if isinstance(part, Bodies) else part.get(key) for part in self._parts])
         elif what == EVERY_ENTRY:
             keys = sorted({key for part in self._parts for key in part})
             made = fingerprint("every entry", [(key, self.digest(("entry", key))) for key in keys])
