@@ -96,7 +96,7 @@ if TYPE_CHECKING:
     from sitegen.engine.result import BuildResult
     from sitegen.engine.search import SearchFeed
     from sitegen.output.write import Sink
-    from sitegen.render.bodies import LinkFor, Markdown, Packed, Rendered, RenderedEntry, RenderedIntro
+    from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
     from sitegen.render.reads import Read
     from sitegen.render.views import LocaleText, Renderer
@@ -115,9 +115,13 @@ class MarkdownResult:
     links: tuple[tuple[int, CodeLink | None], ...]
     """Every code the markdown asked a link for, and the answer it got."""
     rendered: RenderedEntry
+    """The entry's markdown, its body without its HTML (:attr:`html`)."""
     problems: tuple[Problem, ...]
     highlights: tuple[str, ...]
     """The keys of the highlighted blocks it used, kept alive with it."""
+    html: bytes = b""
+    """The body's HTML, compressed as :class:`~sitegen.render.bodies.Bodies` keeps it: a build
+    reading every entry from the cache reads and keeps it so, never compressing it again."""
 
 
 @dataclass(frozen=True)
@@ -290,9 +294,6 @@ class Stages:
         self._output_keys: dict[str, str] = {}
         """The key of every output given to the sink in this build."""
         self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
-        self._packed: dict[int, tuple[RenderedBody, Packed]] = {}
-        """Each body kept in memory (by identity: the object itself is kept, so its id
-        cannot be taken by another), compressed, for the next build of the dev server."""
 
     # -- the build's life -------------------------------------------------------------
 
@@ -510,7 +511,6 @@ class Stages:
         entries: dict[tuple[str, int], RenderedEntry] = {}
         bodies: dict[tuple[str, int], RenderedBody] = {}
         packed = Bodies()  # the HTML compressed as it comes: a large site never holds it all
-        kept: dict[int, tuple[RenderedBody, Packed]] = {}
         problems: list[Problem] = []
         self.progress.start("markdown", len(site.entries))
         for key in rendering_order(site):  # the source pages first: translations take their heading ids
@@ -528,15 +528,10 @@ class Stages:
                 self.cache.put("markdown", cache_key, result)
             else:
                 self.cache.touch("highlight", result.highlights)
-            body = result.rendered.body
-            known = self._packed.get(id(body))
-            bodies[key], html = packed.add(key, body, known[1] if known is not None and known[0] is body else None)
-            if self.cache.keep_in_memory:  # the same body object comes back from memory next build
-                kept[id(body)] = (body, (bodies[key], html))
-            entries[key] = dataclasses.replace(result.rendered, body=bodies[key])
+            bodies[key], _html = packed.add(key, result.rendered.body, (result.rendered.body, result.html))
+            entries[key] = result.rendered
             problems.extend(result.problems)
         self.ran.update({"markdown", "highlight"})
-        self._packed = kept
         return Rendered.of(dict(sorted(entries.items())), packed), list(dict.fromkeys(problems))
 
     def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
@@ -640,11 +635,18 @@ class Stages:
             return link
 
         self._highlights = []
-        from sitegen.render.bodies import render_entry
+        from sitegen.render.bodies import pack, render_entry
 
         rendered, problems = render_entry(entry, self._parsers(callouts), recording, source, raw_html)
         self._work.entries.append((entry.language.tag, entry.code))
-        return MarkdownResult(tuple(sorted(asked.items())), rendered, tuple(problems), tuple(dict.fromkeys(self._highlights)))
+        meta, html = pack(rendered.body)
+        return MarkdownResult(
+            tuple(sorted(asked.items())),
+            dataclasses.replace(rendered, body=meta),
+            tuple(problems),
+            tuple(dict.fromkeys(self._highlights)),
+            html,
+        )
 
     # -- templates ----------------------------------------------------------------------
 

@@ -32,6 +32,11 @@ Packed = tuple[RenderedBody, bytes]
 """A body without its HTML, and its HTML compressed."""
 
 
+def pack(body: RenderedBody) -> Packed:
+    """Return a body without its HTML, and its HTML compressed."""
+    return dataclasses.replace(body, html=""), zlib.compress(body.html.encode("utf-8"), 1)
+
+
 class Bodies(Mapping[tuple[str, int], RenderedBody]):
     """The rendered body of every entry, its HTML kept compressed until an output asks for
     it (``bodies[key]``): at 9,000 pages the HTML would be most of what a build holds from
@@ -47,7 +52,7 @@ class Bodies(Mapping[tuple[str, int], RenderedBody]):
         compressed. ``packed``: what this returned for the same body before (the dev
         server keeps it between builds: compressing every body was a third of a rebuild)."""
         if packed is None:
-            packed = dataclasses.replace(body, html=""), zlib.compress(body.html.encode("utf-8"), 1)
+            packed = pack(body)
         self._meta[key], self._html[key] = packed
         return packed
 
