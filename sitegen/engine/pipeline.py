@@ -162,7 +162,7 @@ def run_pipeline(
         recorder.attach(renderer)
         # the search index is fed while pages are made (Pagefind works on another core)
         feed = stages.search_feed(sink) if search and not any(problem.severity == "error" for problem in problems) else None
-        problems += stages.render_outputs(renderer, outputs, sink, templates, catalogs, feed)
+        problems += stages.render_outputs(renderer, recorder, outputs, sink, templates, catalogs, feed)
         hosting = hosting_files(config, outputs, static_files)
         stages.put_files(hosting, sink)
         stages.put_files(static_files, sink)

@@ -42,6 +42,12 @@ class _Language:
     """Its bundle from the cache, or Pagefind's answer once asked for (:class:`Answer`)."""
     key: str = ""
 
+    @property
+    def cacheable(self) -> bool:
+        """Whether its bundle may be cached: every page has a key (a page made without a
+        view has none, and its bytes are not known by its key)."""
+        return all(key for _path, key in self.pages)
+
 
 class SearchFeed:
     """The pages of a build on their way to the search index."""
@@ -51,7 +57,6 @@ class SearchFeed:
         self._sink = sink
         self._service = Service()
         self._languages: dict[str, _Language] = {}
-        self._cacheable = True
 
     def expect(self, language: str, pages: int) -> None:
         """Say how many HTML outputs ``language`` has: once they are all given, its bundle is
@@ -63,7 +68,6 @@ class SearchFeed:
         if it was kept from the last one; ``key`` is ``""`` for a page made without a view."""
         group = self._languages.setdefault(language, _Language())
         group.pages.append((path, key))
-        self._cacheable = self._cacheable and bool(key)
         if group.fed:
             self._add(group, path, data)
         elif data is not None:
@@ -74,7 +78,7 @@ class SearchFeed:
     def _complete(self, language: str, group: _Language) -> None:
         """Every page of ``language`` is in: take its bundle from the cache, or ask Pagefind."""
         group.key = fingerprint(environment_key(), "search", language, group.pages)
-        group.bundle = self._cache.get("search", group.key) if self._cacheable else MISSING
+        group.bundle = self._cache.get("search", group.key) if group.cacheable else MISSING
         if group.bundle is not MISSING:
             return
         if not group.fed:
@@ -84,7 +88,7 @@ class SearchFeed:
             self._service.delete_index(group.index)
         elif self._service.problem is None:
             group.bundle = {}  # no page of the language marks its text for the index
-            if self._cacheable:
+            if group.cacheable:
                 self._cache.put("search", group.key, group.bundle)
 
     def _feed(self, group: _Language, made: tuple[str, bytes] | None = None) -> None:
@@ -122,7 +126,7 @@ class SearchFeed:
                 bundle = group.bundle
                 if isinstance(bundle, Answer):
                     bundle = self._service.files(bundle)
-                    if bundle is not None and self._cacheable:
+                    if bundle is not None and group.cacheable:
                         self._cache.put("search", group.key, bundle)
                 if not isinstance(bundle, dict):
                     break  # the service failed: it says why

@@ -98,7 +98,7 @@ if TYPE_CHECKING:
     from sitegen.output.write import Sink
     from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
-    from sitegen.render.reads import Read
+    from sitegen.render.reads import Read, Recorder
     from sitegen.render.views import LocaleText, Renderer
     from sitegen.site.model import Config, Glossary, Intro, Language, Page, Problem, Source
     from sitegen.site.resolve import Entry, IntroEntry, Site
@@ -731,29 +731,34 @@ class Stages:
     def render_outputs(
         self,
         renderer: Renderer,
+        recorder: Recorder,
         outputs: Mapping[str, Output],
         sink: Sink,
         templates: Templates,
         catalogs: Catalogs,
         feed: SearchFeed | None = None,
     ) -> list[Problem]:
-        """Give every output to ``sink``: kept from the last build when its view is the same,
-        rendered otherwise; return the template errors met. ``feed`` is given every HTML page,
-        in the same order in every build, for the search index."""
+        """Give every output to ``sink``: kept from the last build when its view is the same
+        (known by what ``recorder`` saw the view read), rendered otherwise; return the
+        template errors met. ``feed`` is given every HTML page, in the same order in every
+        build, for the search index."""
         from sitegen.render.views import render_output
 
         problems: dict[Problem, None] = {}
         figures = self.cache.figures["output"]
+        views = self.cache.figures["views"]
         source = renderer.config.source_language
+
+        def output_key(output: Output, view: object) -> str:
+            return fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
+
         self.progress.start("output", len(outputs))
         if feed is not None:
             for language, pages in Counter(output.language or "" for path, output in outputs.items() if path.endswith(".html")).items():
                 feed.expect(language, pages)
-        recorder = renderer.recorder
-        shared = recorder.shared_key(templates.key, sorted(catalogs.keys.items())) if recorder is not None else ""
+        shared = recorder.shared_key(templates.key, sorted(catalogs.keys.items()))
         views_key = fingerprint(environment_key(), "reads", shared)
-        kept = self.cache.get("reads", views_key) if recorder is not None else MISSING
-        views = self.cache.figures["views"]
+        kept = self.cache.get("reads", views_key)
         previous: Mapping[str, KeptView] = kept if isinstance(kept, dict) else {}
         known: dict[str, KeptView] = {}
         check = os.environ.get(CHECK_VIEWS) == "1"
@@ -763,33 +768,27 @@ class Stages:
             key = ""
             view = None
             last = previous.get(path)
-            same = last is not None and recorder is not None and last.output == output
-            if same and last is not None and recorder is not None and recorder.dependencies_key(shared, last.reads) == last.reads_key:
+            if last is not None and last.output == output and recorder.dependencies_key(shared, last.reads) == last.reads_key:
                 # what the view read is what it read last time: the same view, without making it
                 key = last.key
                 views.hits += 1
                 if check:
                     view = renderer.view(output)
-                    made = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
-                    assert made == key, f"{path}: the view changed, but not what it read"
+                    assert output_key(output, view) == key, f"{path}: the view changed, but not what it read"
             else:
                 views.misses += 1
+                last = None
                 try:
-                    if recorder is None:
+                    with recorder.watching() as reads:
                         view = renderer.view(output)
-                    else:
-                        with recorder.watching() as reads:
-                            view = renderer.view(output)
                 except Exception:  # the same error is raised, and reported, when it is rendered
                     view = None
                 if view is not None:
-                    key = fingerprint(environment_key(), "output", templates.key, catalogs.keys[output.language or source], output, view)
-                    if recorder is not None:
-                        last = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
-            if key:
+                    key = output_key(output, view)
+                    last = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
+            if last is not None:
                 self._output_keys[path] = key
-                if last is not None and last.key == key:
-                    known[path] = last
+                known[path] = last
                 if sink.reuse(path, key):
                     figures.hits += 1
                     if feed is not None and path.endswith(".html"):
@@ -806,10 +805,9 @@ class Stages:
                     feed.page(output.language or "", path, key, result)
             else:
                 problems[result] = None
-        if recorder is not None:
-            self.ran.add("reads")
-            if known != previous:
-                self.cache.put("reads", views_key, known)
+        self.ran.add("reads")
+        if known != previous:
+            self.cache.put("reads", views_key, known)
         return list(problems)
 
     def put_files(self, files: Mapping[str, bytes], sink: Sink) -> None:

@@ -79,7 +79,6 @@ class Recorder:
         self.reads: dict[Read, None] | None = None
         """The reads of the view being made (``None``: no view is being watched)."""
         self._digests: dict[Read, str] = {}
-        self._entries: Mapping[Key, object] = {}
         self._parts: tuple[Mapping[Key, Any], ...] = ()
         self._renderer: Any = None
 
@@ -111,7 +110,6 @@ class Recorder:
         import dataclasses
 
         self._digests = {}
-        self._entries = site.entries
         markdown = {field.name: getattr(rendered, field.name) for field in dataclasses.fields(rendered)}  # each keyed by entry
         self._parts = (site.entries, site.backlinks, *markdown.values())
         watched_site = dataclasses.replace(site, entries=Watched(site.entries, self), backlinks=Watched(site.backlinks, self))
@@ -189,9 +187,6 @@ class Watched(Mapping[K, V]):
     def __len__(self) -> int:
         self._recorder.read(EVERY_ENTRY)
         return len(self._data)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (dict(self._data),))
 
 
 def watched(method: F) -> F:
