@@ -10,6 +10,7 @@ folder it happened in (Zola's ``ChangeKind``, MkDocs' ``build_delay``).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -46,10 +47,9 @@ COUNTED_EVENTS: list[type[FileSystemEvent]] = [
 """The events asked of the system: not opening or reading a file, which every build does
 to every page (inotify would report each, and handling them slows the build down)."""
 SETTLE_SECONDS = 0.03
-"""How long events must stop before a batch is built. A write is known to be finished by
-its close event, so this need only cover the gaps between the steps of one save (a
-rename, then a new file): well under a millisecond, a few on a loaded machine. More
-would be felt: the goal is an edit in the browser within 100 ms of the write."""
+"""How long events must stop before a batch is built, unless the last one is a write known
+to be complete (see :class:`Debouncer`): this covers the gaps between the steps of one
+save (a rename, then a new file), well under a millisecond, a few on a loaded machine."""
 WRITING_SECONDS = 0.5
 """How long a batch waits at most for a created file to be closed by its writer."""
 VANISHED_SECONDS = 0.25
@@ -111,6 +111,13 @@ class Classifier:
 class Debouncer:
     """Gathers changed paths until they stop changing for ``delay`` seconds, then calls back once.
 
+    A batch whose last change is *complete* (a file closed after writing, or renamed into
+    place: inotify's close-write and moved-to) and that waits for no pending path is
+    called back at once, without the settle: the goal is an edit shown in the browser
+    within 100 ms of the write, and a save ends with such an event. A batch that starts
+    while the callback runs, or less than ``delay`` after it, settles as usual: the rest
+    of a burst of writes is one more batch, not one per write.
+
     A path can also be pending: created but not yet closed (still being written), or
     gone (maybe renamed away by an editor that writes a new file next). The batch waits
     for it to settle, or for as long as it was said to be pending, so that a slow save is
@@ -125,15 +132,25 @@ class Debouncer:
         self._pending: dict[Path, float] = {}
         """Pending paths, and until when the batch waits for each."""
         self._last = 0.0
+        self._complete = False
+        """Whether the last change was a complete write."""
+        self._started = 0.0
+        """When the first change of the batch came."""
+        self._finished = -math.inf
+        """When the last callback returned."""
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="sitegen-debounce", daemon=True)
         self._thread.start()
 
-    def add(self, kind: str, path: Path, *, pending: float = 0.0) -> None:
-        """Count a change of ``path``; wait up to ``pending`` seconds for it to settle."""
+    def add(self, kind: str, path: Path, *, pending: float = 0.0, complete: bool = False) -> None:
+        """Count a change of ``path``; wait up to ``pending`` seconds for it to settle;
+        ``complete``: the change is a finished write, which needs no settle."""
         with self._condition:
-            self._batch.setdefault(kind, set()).add(path)
             self._last = time.monotonic()
+            if not self._batch:
+                self._started = self._last
+            self._batch.setdefault(kind, set()).add(path)
+            self._complete = complete and not pending
             if pending:
                 self._pending[path] = self._last + pending
             else:
@@ -154,7 +171,8 @@ class Debouncer:
                 self._condition.wait()
             while not self._closed:
                 now = time.monotonic()
-                remaining = self._last + self.delay - now
+                quick = self._complete and self._started - self._finished >= self.delay
+                remaining = 0.0 if quick else self._last + self.delay - now
                 if self._pending:
                     remaining = max(remaining, max(self._pending.values()) - now)
                 if remaining <= 0:
@@ -164,6 +182,7 @@ class Debouncer:
                 return None
             batch, self._batch = self._batch, {}
             self._pending.clear()
+            self._complete = False
         return Changes({kind: frozenset(paths) for kind, paths in sorted(batch.items())})
 
     def _run(self) -> None:
@@ -172,6 +191,8 @@ class Debouncer:
                 self._callback(changes)
             except Exception:  # the callback reports its own errors; this keeps the watch alive
                 log.exception("rebuild failed")
+            with self._condition:
+                self._finished = time.monotonic()
 
 
 class _Handler(FileSystemEventHandler):
@@ -189,12 +210,14 @@ class _Handler(FileSystemEventHandler):
             return  # reads, and a folder's own listing changing, are no change of content
         if kind == "closed":
             self.close_events = True
-        elif kind == "modified" and self.close_events:
+            self._count(Path(os.fsdecode(event.src_path)), complete=True)
+            return
+        if kind == "modified" and self.close_events:
             return  # a write ends with a close event; a lone modified is only metadata
         source = Path(os.fsdecode(event.src_path))
         if kind == "moved":  # a rename counts for its destination, and as the source going
             self._count(source, VANISHED_SECONDS)
-            self._count(Path(os.fsdecode(event.dest_path)))
+            self._count(Path(os.fsdecode(event.dest_path)), complete=not event.is_directory)
         elif kind == "deleted":
             self._count(source, VANISHED_SECONDS)
         elif kind == "created" and self.close_events and not event.is_directory:
@@ -202,10 +225,10 @@ class _Handler(FileSystemEventHandler):
         else:
             self._count(source)
 
-    def _count(self, path: Path, pending: float = 0.0) -> None:
+    def _count(self, path: Path, pending: float = 0.0, *, complete: bool = False) -> None:
         kind = self.classifier.classify(path)
         if kind is not None:
-            self.debouncer.add(kind, path, pending=pending)
+            self.debouncer.add(kind, path, pending=pending, complete=complete)
 
 
 class Watcher:
