@@ -7,7 +7,8 @@ was made from. Values are plain picklable data (frozen dataclasses, tuples, byte
 - ``sitegen build`` and ``check`` use a :class:`Cache` on a :class:`~sitegen.engine.store.Store`:
   values are pickled into it and read back in the next process.
 - The dev server also keeps the values in memory (``keep_in_memory=True``): a rebuild
-  unpickles nothing.
+  unpickles nothing, and pickles what it made into the store only at :meth:`Cache.finish`,
+  which the dev server calls after the new pages are served.
 - Without a store (``--no-cache``, tests), a cache is empty at the start of each build:
   that build is a cold one, made by the same code.
 
@@ -63,6 +64,9 @@ class Cache:
         self.keep_in_memory = keep_in_memory
         self._memory: dict[str, Any] = {}
         self._used: dict[str, set[str]] = defaultdict(set)
+        self._unsaved: dict[str, tuple[str, Any]] = {}
+        """Values kept in memory and not yet pickled into the store: written by :meth:`finish`,
+        which the dev server calls once the build is published."""
         self.figures: dict[str, StageFigures] = defaultdict(StageFigures)
         """Hits, misses and time of each stage in the current build."""
 
@@ -97,8 +101,17 @@ class Cache:
         self._used[stage].add(key)
         if self.keep_in_memory:
             self._memory[key] = value
-        if self.store is not None:
+            if self.store is not None:
+                self._unsaved[key] = (stage, value)
+        elif self.store is not None:
             self.store.put(stage, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _save(self) -> None:
+        """Pickle into the store the values kept in memory since the last call."""
+        if self.store is not None:
+            for key, (stage, value) in self._unsaved.items():
+                self.store.put(stage, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        self._unsaved.clear()
 
     def put_fresh(self, stage: str, key: str, value: T) -> T:
         """Remember ``value`` under ``key``; return it as the next build reads it back.
@@ -133,6 +146,7 @@ class Cache:
         """Write the new entries, and prune those of the ``complete`` stages that this build
         did not use (a stage is complete when every input went through it)."""
         started = time.perf_counter()
+        self._save()
         if self.keep_in_memory:
             alive = set().union(*self._used.values()) if self._used else set()
             self._memory = {key: value for key, value in self._memory.items() if key in alive}
@@ -146,5 +160,6 @@ class Cache:
 
     def close(self) -> None:
         """Write what is pending and release the store."""
+        self._save()
         if self.store is not None:
             self.store.close()

@@ -28,7 +28,7 @@ from sitegen.site.facts_check import check_facts
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
-from sitegen.site.translations import git_changed_since, outdated_intros, outdated_pages
+from sitegen.site.translations import outdated_intros, outdated_pages
 from sitegen.site.validate import validate_pages
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def run_pipeline(
     search index once every page is made, if there is no error."""
     problems: list[Problem] = []
     asked_git: list[str] = []
-    changed_since = git_changed_since(config)
+    changed_since = stages.git_changed_since(config)
 
     def changed(path: str, commit: str) -> bool | None:
         asked_git.append(path)
@@ -101,7 +101,7 @@ def run_pipeline(
         problems += found
         problems += unused_intros(site, intros)
         problems += check_leaves(guides, site.codes, config.source_language)
-        site = without_texts(site)  # checked: the pages' text is let go
+        site = without_texts(site, stages.page_memo("texts"))  # checked: the pages' text is let go
         del pages, sources
     with stages.timed("catalog"):
         catalogs, found = stages.load_catalogs(config)
@@ -117,7 +117,7 @@ def run_pipeline(
             for key in rendered.bodies
         }
         # the pages' text and markdown are let go: the outputs need only what was rendered
-        site = without_markdown(with_backlinks(site, links))
+        site = without_markdown(with_backlinks(site, links), stages.page_memo("markdown"))
 
     with stages.timed("templates"):
         templates, found, messages = stages.load_templates(config)

@@ -96,7 +96,7 @@ if TYPE_CHECKING:
     from sitegen.engine.result import BuildResult
     from sitegen.engine.search import SearchFeed
     from sitegen.output.write import Sink
-    from sitegen.render.bodies import LinkFor, Markdown, Rendered, RenderedEntry, RenderedIntro
+    from sitegen.render.bodies import LinkFor, Markdown, PageMemo, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
     from sitegen.render.reads import Read, Recorder
     from sitegen.render.views import LocaleText, Renderer
@@ -294,6 +294,8 @@ class Stages:
         self._output_keys: dict[str, str] = {}
         """The key of every output given to the sink in this build."""
         self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
+        self._git_answers: dict[tuple[Path, str, str], bool | None] = {}
+        self._page_memos: dict[str, PageMemo] = {}
 
     # -- the build's life -------------------------------------------------------------
 
@@ -719,6 +721,35 @@ class Stages:
         if self.cache.keep_in_memory:
             self._history = (asked, dates)
         return dates
+
+    def page_memo(self, name: str) -> PageMemo | None:
+        """Return the dev server's memo of what ``name`` (``without_texts``...) made of each
+        page in the last build; ``None`` in a build of its own (it would hold every page)."""
+        if not self.cache.keep_in_memory:
+            return None
+        from sitegen.render.bodies import PageMemo
+
+        return self._page_memos.setdefault(name, PageMemo())
+
+    def git_changed_since(self, config: Config) -> Callable[[str, str], bool | None]:
+        """Return whether a file changed in git since a commit, or whether a blob id names
+        another version of it (:func:`sitegen.site.translations.git_changed_since`). Two ``git``
+        runs per outdated translation; the dev server asks once per file and version, as it
+        asks ``load_history`` once (a save does not commit; a commit shows after a restart)."""
+        from sitegen.site.translations import git_changed_since
+
+        ask = git_changed_since(config)
+        if not self.cache.keep_in_memory:
+            return ask
+        answers = self._git_answers
+
+        def changed(path: str, version: str) -> bool | None:
+            key = (config.root, path, version)
+            if key not in answers:
+                answers[key] = ask(path, version)
+            return answers[key]
+
+        return changed
 
     def locale_text(self) -> LocaleText:
         """Return the texts made from Babel's locale data, remembered in the cache (stage

@@ -27,6 +27,7 @@ from sitegen.site import urls
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from sitegen.engine.result import BuildResult
     from sitegen.site.model import Config, Problem
 
 log = logging.getLogger(__name__)
@@ -158,13 +159,20 @@ class Preview:
                 return
             swapped = self._swap_stylesheets(changes)
         result = build_site(self.config, self._stages, search=self.search)
-        if changes is None:
-            self._stages.finish()  # the first build prunes what the cache holds from older builds
-        else:
-            self._stages.cache.finish()  # a rebuild only adds: pruning would cost every edit
+        try:
+            self._publish(result, changes, swapped, started)
+        finally:
+            # after the pages are told: writing the cache and collecting garbage can wait
+            if changes is None:
+                self._stages.finish()  # the first build prunes what the cache holds from older builds
+            else:
+                self._stages.cache.finish()  # a rebuild only adds: pruning would cost every edit
+            if changes is None or changes.kinds & {"templates", "locales", "config"}:
+                freeze_heap()
+
+    def _publish(self, result: BuildResult, changes: Changes | None, swapped: list[str], started: float) -> None:
+        """Serve a build's files and tell the open pages, or show why it failed."""
         work = self._stages.take_work()
-        if changes is None or changes.kinds & {"templates", "locales", "config"}:
-            freeze_heap()
         if result.problems != self._reported:
             self._report(result.problems)
             if not result.problems:
