@@ -296,6 +296,9 @@ class Stages:
         self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
         self._git_answers: dict[tuple[Path, str, str], bool | None] = {}
         self._page_memos: dict[str, PageMemo] = {}
+        self._keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
+        """The dev server's keys of the last build, by stage and slot, with their inputs (:meth:`_key`)."""
+        self._new_keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
 
     # -- the build's life -------------------------------------------------------------
 
@@ -303,7 +306,20 @@ class Stages:
         """Start a build."""
         self.cache.start()
         self.ran = set()
+        self._keys, self._new_keys = self._new_keys or self._keys, {}
         self._output_keys = {}
+
+    def _key(self, stage: str, slot: object, inputs: tuple[object, ...], make: Callable[[], str]) -> str:
+        """Return ``make()``, the key of ``inputs``. The dev server gives the key of the last
+        build again, unmade, while the inputs of ``slot`` (a page's path...) are equal to
+        that build's: mostly the same objects, compared by identity first, where making the
+        key pickles them (a page and its text) for every page of every build."""
+        if not self.cache.keep_in_memory:
+            return make()
+        last = self._keys.get((stage, slot))
+        key = last[1] if last is not None and last[0] == inputs else make()
+        self._new_keys[(stage, slot)] = (inputs, key)
+        return key
 
     # -- a build remembered whole -------------------------------------------------------
 
@@ -515,15 +531,18 @@ class Stages:
         packed = Bodies()  # the HTML compressed as it comes: a large site never holds it all
         problems: list[Problem] = []
         self.progress.start("markdown", len(site.entries))
+        raw_html, callouts = site.config.raw_html, site.config.features.callouts
         for key in rendering_order(site):  # the source pages first: translations take their heading ids
             self.progress.advance()
             entry = site.entries[key]
             source = source_outline(site, entry, bodies)
-            raw_html, callouts = site.config.raw_html, site.config.features.callouts
-            page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
-            cache_key = fingerprint(
-                environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts
-            )
+
+            def make_key(entry: Entry = entry, source: tuple[Outline, str] | None = source) -> str:
+                page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
+                return fingerprint(environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
+
+            inputs = (entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
+            cache_key = self._key("markdown", key, inputs, make_key)
             result = self.cache.get("markdown", cache_key)
             if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
                 result = self._render_entry(entry, link_for, source, raw_html, callouts)
@@ -613,8 +632,12 @@ class Stages:
         for language, source in sources:
             french = language in french_typography
             glossary = glossaries.get(language)
-            # the text by its digest: a pickled string would keep a UTF-8 copy of itself
-            key = fingerprint(environment_key(), "wording", source.path, digest(source.text.encode("utf-8")), french, glossary)
+
+            def make_key(source: Source = source, french: bool = french, glossary: Glossary | None = glossary) -> str:
+                # the text by its digest: a pickled string would keep a UTF-8 copy of itself
+                return fingerprint(environment_key(), "wording", source.path, digest(source.text.encode("utf-8")), french, glossary)
+
+            key = self._key("wording", source.path, (source, french, glossary), make_key)
             found = self.cache.get("wording", key)
             if found is MISSING:
                 found = (
