@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -250,3 +251,39 @@ def test_a_different_configuration_starts_afresh(warm: tuple[Path, Stages], tmp_
     shutil.rmtree(other / "content" / "fr")
     incremental, config = rebuild(other, stages, set())
     assert_same(incremental, build_site(config))
+
+
+AGED = 0.3
+"""Seconds after which the dev server's stages trust a file's status, in the tests below."""
+
+
+def test_files_left_unread_by_their_status_still_give_the_full_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the dev server reads again only the files whose status (times, size, inode) changed:
+    # every change in turn, the other files aged enough to be trusted
+    monkeypatch.setattr("sitegen.engine.stages.UNCHANGED_AFTER_NS", int(AGED * 1e9))
+    stages = Stages(Cache(keep_in_memory=True))
+    time.sleep(AGED + 0.05)
+    rebuild(project, stages, set())
+    steps = list(STEPS.items())
+    steps.insert(list(STEPS).index("template broken") + 1, ("template fixed", FIXES["template broken"]))
+    steps.append(("front matter fixed", FIXES["front matter broken"]))
+    for name, step in steps:
+        kinds = step(project)
+        incremental, config = rebuild(project, stages, kinds)
+        full = build_site(config)
+        assert incremental.problems == full.problems, name
+        assert incremental.files == full.files, name
+
+
+def test_a_save_of_the_same_size_is_read_again(warm: tuple[Path, Stages], monkeypatch: pytest.MonkeyPatch) -> None:
+    root, stages = warm
+    monkeypatch.setattr("sitegen.engine.stages.UNCHANGED_AFTER_NS", int(AGED * 1e9))
+    page = root / "content/en/307.md"
+    original = page.read_text("utf-8")
+    page.write_text(original.replace("Use a 307 when", "Use a 307 (aaaa) when", 1), "utf-8")
+    time.sleep(AGED + 0.05)
+    rebuild(root, stages, set())  # the page is now known by its status
+    for word in ("bbbb", "cccc", "dddd"):  # the same size; the last two maybe within one tick of file times
+        page.write_text(original.replace("Use a 307 when", f"Use a 307 ({word}) when", 1), "utf-8")
+        result, _ = rebuild(root, stages, {"content"})
+        assert f"Use a 307 ({word}) when".encode() in result.files["en/307/index.html"], word

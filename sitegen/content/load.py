@@ -335,7 +335,7 @@ def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]
 
 def is_intro_file(file: Path, folder: Path) -> bool:
     """Return whether ``file`` is an intro page (``index.md``, ``4xx.md``) of a language folder."""
-    return file.parent == folder and file.suffix == ".md" and file.stem in INTRO_KEYS
+    return file.suffix == ".md" and file.stem in INTRO_KEYS and file.parent == folder
 
 
 def load_pages(config: Config) -> tuple[list[Page], list[Problem]]:

@@ -100,8 +100,12 @@ def list_folder(folder: Path, config: Config, *, recursive: bool = True) -> List
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            if entry.is_symlink() and (why := link_problem(path, config, places)) is not None:
+            link = entry.is_symlink()
+            if link and (why := link_problem(path, config, places)) is not None:
                 refuse(path, why)
+                continue
+            if not link and entry.is_file(follow_symlinks=False):
+                files.append(path)  # the listing said so (d_type): no stat needed
                 continue
             try:
                 mode = path.stat().st_mode
