@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from sitegen.config import load_config
 from sitegen.live.preview import Preview
@@ -53,9 +53,10 @@ def without_script(body: bytes) -> bytes:
 class EventStream:
     """A client of ``/__sitegen/events`` that reads one event at a time."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, page: str | None = None) -> None:
+        """``page``: the output path of the page listening, as the live-reload script says it."""
         self.connection = http.client.HTTPConnection(client.host, client.port, timeout=20)
-        self.connection.request("GET", EVENTS_PATH)
+        self.connection.request("GET", EVENTS_PATH + (f"?page={quote(page, safe='')}" if page else ""))
         self.socket = self.connection.sock  # the connection lets go of it once the response has it
         assert self.socket is not None
         self.response = self.connection.getresponse()

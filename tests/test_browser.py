@@ -99,6 +99,21 @@ def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> Non
     assert violations(page) == []  # the dev server sends the site's policy: live reload lives within it
 
 
+def test_an_edit_comes_with_the_event_without_fetching_the_page(live: Running, page: Page) -> None:
+    from playwright.sync_api import expect
+
+    open_live(page, live.preview.url + "en/307/")
+    page.evaluate("window.scrollTo(0, 400)")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (pushed) when")
+    expect(page.locator("article")).to_contain_text("Use a 307 (pushed) when", timeout=TIMEOUT)
+    assert [url for url in requested if url.endswith("/en/307/")] == []  # the server sent it with the reload event
+    assert page.evaluate("window.scrollY") == 400
+    assert same_document(page)
+    assert violations(page) == []
+
+
 def test_an_edit_that_changes_the_head_reloads_the_page(live: Running, page: Page) -> None:
     from playwright.sync_api import expect
 

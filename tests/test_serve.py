@@ -201,6 +201,21 @@ def test_pages_are_told_what_changed(site: LiveSite, events: EventStream) -> Non
     assert events.next() == ("reload", {"paths": [], "all": True, "generation": 4})
 
 
+def test_a_page_that_says_which_it_is_gets_its_new_html_with_the_event(site: LiveSite, client: Client) -> None:
+    own, other = EventStream(client, page="en/307/index.html"), EventStream(client, page="index.html")
+    try:
+        assert own.next()[0] == other.next()[0] == "hello"
+        site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited"}, ["en/307/index.html"])
+        name, data = own.next()
+        # what a request for the page now gets, live-reload script included: no need to fetch it
+        assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
+        assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 2}
+        assert other.next() == ("reload", {"paths": ["en/307/index.html"], "all": False, "generation": 2})
+    finally:
+        own.close()
+        other.close()
+
+
 def test_a_page_that_connects_during_an_error_is_shown_it(site: LiveSite, client: Client) -> None:
     site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
     stream = EventStream(client)

@@ -1,6 +1,7 @@
 // Live reload for `sitegen serve`. The server injects this script into the pages it
 // serves; built output never contains it. It listens to /__sitegen/events (server-sent
-// events): "reload" refreshes the page if it changed, "css" swaps the stylesheets,
+// events): "reload" refreshes the page if it changed (with the new page's HTML when the
+// server sends it: this page says which one it is), "css" swaps the stylesheets,
 // "problems" shows the build errors over the page, "ok" removes them, and "hello" (sent
 // on every connection) reloads a page served by an earlier server or an older build.
 (function () {
@@ -109,13 +110,36 @@
     });
   }
 
-  // Refresh in place: fetch the new page and put its body in place of the old one. When
-  // only the body changed (an edit of the text) this shows the change in a few
-  // milliseconds, keeps the scroll position and needs no new connection; anything else
-  // (another head, the page's own scripts, an error) gets a full reload.
-  function refresh() {
+  // Refresh in place: put the new page's body in place of the old one. When only the
+  // body changed (an edit of the text) this shows the change in a few milliseconds and
+  // keeps the scroll position; anything else (another head, the page's own scripts)
+  // gets a full reload.
+  function show(text) {
+    var page = new DOMParser().parseFromString(text, "text/html");
+    // data blocks (JSON for the site's script, JSON-LD) run nothing: only code counts
+    var scripts = page.body.querySelectorAll('script:not([data-sitegen]):not([type="application/json"]):not([type="application/ld+json"])').length;
+    var root = document.documentElement;
+    if (scripts || page.head.innerHTML !== head ||
+        page.documentElement.getAttribute("lang") !== root.getAttribute("lang") ||
+        page.documentElement.getAttribute("dir") !== root.getAttribute("dir")) {
+      location.reload();
+      return;
+    }
+    document.body.replaceWith(page.body); // the new page's copy of this script stays inert
+    // the site's own script (static/site.js) enhances the new body again
+    document.dispatchEvent(new Event("sitegen:refreshed"));
+    if (state.problems) showProblems(state.problems);
+    state.refreshes += 1;
+  }
+
+  // The new page comes with the event (its "html"), or is fetched; an error reloads.
+  function refresh(html) {
     if (refreshing) {
-      again = true;
+      again = true; // a fetch is under way: fetch again once it is done, for the newest page
+      return;
+    }
+    if (typeof html === "string") {
+      try { show(html); } catch (error) { location.reload(); }
       return;
     }
     refreshing = fetch(location.href, { cache: "no-store" })
@@ -124,21 +148,7 @@
         return response.text();
       })
       .then(function (text) {
-        var page = new DOMParser().parseFromString(text, "text/html");
-        // data blocks (JSON for the site's script, JSON-LD) run nothing: only code counts
-        var scripts = page.body.querySelectorAll('script:not([data-sitegen]):not([type="application/json"]):not([type="application/ld+json"])').length;
-        var root = document.documentElement;
-        if (scripts || page.head.innerHTML !== head ||
-            page.documentElement.getAttribute("lang") !== root.getAttribute("lang") ||
-            page.documentElement.getAttribute("dir") !== root.getAttribute("dir")) {
-          location.reload();
-          return;
-        }
-        document.body.replaceWith(page.body); // the new page's copy of this script stays inert
-        // the site's own script (static/site.js) enhances the new body again
-        document.dispatchEvent(new Event("sitegen:refreshed"));
-        if (state.problems) showProblems(state.problems);
-        state.refreshes += 1;
+        show(text);
         refreshing = null;
         if (again) {
           again = false;
@@ -153,7 +163,9 @@
   }
 
   function connect() {
-    var source = new EventSource(config.events);
+    // a page served for one path says which: the server sends it its new HTML
+    var own = config.keys && config.keys.length === 1 ? "?page=" + encodeURIComponent(config.keys[0]) : "";
+    var source = new EventSource(config.events + own);
     on(source, "hello", function (data) {
       if (data.boot !== config.boot || data.generation !== state.generation) {
         location.reload(); // served by a server that has restarted since, or an older build
@@ -164,7 +176,7 @@
     on(source, "reload", function (data) {
       state.generation = data.generation;
       if (data.all || config.keys === null) location.reload();
-      else if (concerns(data.paths)) refresh();
+      else if (concerns(data.paths)) refresh(data.html);
     });
     on(source, "css", function (data) {
       swapStylesheets(data.paths, data.version);

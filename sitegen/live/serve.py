@@ -3,7 +3,9 @@
 It knows nothing about sitegen. It serves whatever a :class:`LiveSite` holds, a mapping
 of output path to bytes replaced in one step (a request sees the old site or the new
 one, never a mix), and tells open pages over server-sent events (``/__sitegen/events``)
-when to reload, swap a stylesheet, or show and hide the build's problems.
+when to reload, swap a stylesheet, or show and hide the build's problems. A page that
+says which one it is (``?page=en/307/index.html``) is sent its new HTML with the
+``reload`` event, so that it need not fetch it.
 
 Connections are served by a bounded pool (:mod:`sitegen.live.connections`): idle ones time
 out, event streams are written by one thread. Only requests whose ``Host`` is this machine
@@ -30,7 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from sitegen.live.connections import BACKLOG, REQUEST_SECONDS, EventHub, Keeper, Stream
 
@@ -91,7 +93,8 @@ class LiveSite:
         """Tells this server from an earlier one, so a reconnecting page knows to reload."""
         self._snapshot = Snapshot({})
         self._lock = threading.Lock()
-        self._clients: set[queue.SimpleQueue[str | None]] = set()
+        self._clients: dict[queue.SimpleQueue[str | None], str | None] = {}
+        """The open pages' event queues, each with the output path of its page (if it said)."""
         self._closed = False
         self.on_message: Callable[[], None] = lambda: None
         """Called after messages are queued for the pages (the server writes them then)."""
@@ -102,10 +105,24 @@ class LiveSite:
         return self._snapshot
 
     def publish(self, files: Mapping[str, bytes], changed: Iterable[str], *, reload_all: bool = False) -> None:
-        """Serve ``files`` from now on; open pages among ``changed`` (or all) reload."""
+        """Serve ``files`` from now on; open pages among ``changed`` (or all) reload. A page
+        among ``changed`` that said which one it is gets its new HTML with the event, as a
+        request would get it: it need not fetch it."""
         with self._lock:
             snapshot = self._replace(files, new_generation=True)
-            self._send("reload", {"paths": sorted(changed), "all": reload_all, "generation": snapshot.generation})
+            paths = sorted(changed)
+            data = {"paths": paths, "all": reload_all, "generation": snapshot.generation}
+            plain = _event("reload", data)
+            pushed: dict[str, str] = {}
+            wanted = {page for page in self._clients.values() if page is not None and not reload_all}
+            for path in wanted & set(paths):
+                if path.endswith(".html") and path in snapshot.files:
+                    with contextlib.suppress(UnicodeDecodeError):  # not text: the page fetches it
+                        html = inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
+                        pushed[path] = _event("reload", {**data, "html": html})
+            for events, page in self._clients.items():
+                events.put(pushed.get(page or "", plain))
+            self.on_message()
 
     def publish_stylesheets(self, files: Mapping[str, bytes], paths: Sequence[str], version: str) -> None:
         """Serve ``files`` from now on; open pages swap the stylesheets at these URL paths."""
@@ -135,8 +152,9 @@ class LiveSite:
                 self._snapshot = Snapshot(old.files, old.generation, (), False, old.built)
                 self._send("ok", {})
 
-    def subscribe(self) -> queue.SimpleQueue[str | None]:
-        """Return a queue of events for a new page, starting with ``hello`` and any problems."""
+    def subscribe(self, page: str | None = None) -> queue.SimpleQueue[str | None]:
+        """Return a queue of events for a new page (``page``: its output path, if it said),
+        starting with ``hello`` and any problems."""
         events: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         with self._lock:
             snapshot = self._snapshot
@@ -146,13 +164,13 @@ class LiveSite:
             if self._closed:
                 events.put(None)
             else:
-                self._clients.add(events)
+                self._clients[events] = page
         return events
 
     def unsubscribe(self, events: queue.SimpleQueue[str | None]) -> None:
         """Forget a page that went away."""
         with self._lock:
-            self._clients.discard(events)
+            self._clients.pop(events, None)
 
     def disconnect_all(self) -> None:
         """End every open event stream (the server is stopping)."""
@@ -371,7 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"Bad request path\n", head)
             return
         if path == EVENTS_PATH and not head:
-            self._stream_events(site)
+            page = parse_qs(split_target(self.path)[1]).get("page", [None])[0]
+            self._stream_events(site, page)
             return
         if path == SCRIPT_PATH:
             self._send(HTTPStatus.OK, CONTENT_TYPES[".js"], CLIENT_SCRIPT.encode(), head)
@@ -422,13 +441,14 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the browser went away (a reload, a closed tab)
 
-    def _stream_events(self, site: LiveSite) -> None:
-        """Send the stream's headers, then hand its socket to the event hub."""
+    def _stream_events(self, site: LiveSite, page: str | None) -> None:
+        """Send the stream's headers, then hand its socket to the event hub; ``page``: the
+        output path of the page listening, sent its new HTML with the reload events."""
         self.close_connection = True
         if self.server.hub.full():
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", b"Too many open pages\n", head=False)
             return
-        events = site.subscribe()
+        events = site.subscribe(page)
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
