@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sitegen.content.callouts import PYTHON_MESSAGES as CALLOUT_MESSAGES
 from sitegen.content.comparisons import COMPARE_FILE, load_comparisons
 from sitegen.content.guide import GUIDE_FILE, check_leaves, load_guides
+from sitegen.engine.memory import release
 from sitegen.engine.result import BuildResult, sorted_problems
 from sitegen.output.hosting import hosting_files
 from sitegen.render.bodies import body_meta, check_anchors, without_markdown, without_texts
@@ -103,6 +104,7 @@ def run_pipeline(
         problems += check_leaves(guides, site.codes, config.source_language)
         site = without_texts(site, stages.page_memo("texts"))  # checked: the pages' text is let go
         del pages, sources
+        release()
     with stages.timed("catalog"):
         catalogs, found = stages.load_catalogs(config)
         problems += found
@@ -118,6 +120,7 @@ def run_pipeline(
         }
         # the pages' text and markdown are let go: the outputs need only what was rendered
         site = without_markdown(with_backlinks(site, links), stages.page_memo("markdown"))
+        release()
 
     with stages.timed("templates"):
         templates, found, messages = stages.load_templates(config)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sitegen.config import CONFIG_FILE
 from sitegen.engine.cache import MISSING
 from sitegen.engine.keys import environment_key, fingerprint
+from sitegen.engine.memory import release
 from sitegen.output.search import INDEXED_MARK, Answer, Service, merge_bundles
 from sitegen.site.model import Problem
 
@@ -86,6 +87,7 @@ class SearchFeed:
         if group.indexed:
             group.bundle = self._service.ask_files(group.index)
             self._service.delete_index(group.index)
+            release()
         elif self._service.problem is None:
             group.bundle = {}  # no page of the language marks its text for the index
             if group.cacheable:

@@ -79,12 +79,15 @@ class Recorder:
         self.reads: dict[Read, None] | None = None
         """The reads of the view being made (``None``: no view is being watched)."""
         self._digests: dict[Read, str] = {}
+        self._known: dict[Read, Read] = {}
+        """One instance of each read: every view that reads it holds that one (at 9,000 pages
+        the views' lists held millions of equal tuples)."""
         self._parts: tuple[Mapping[Key, Any], ...] = ()
         self._renderer: Any = None
 
     def read(self, what: Read) -> None:
         if self.reads is not None:
-            self.reads[what] = None
+            self.reads[self._known.setdefault(what, what)] = None
 
     @contextmanager
     def watching(self) -> Iterator[dict[Read, None]]:
