@@ -32,8 +32,16 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-def release() -> None:
-    """Return the free pages of the C allocator to the system (glibc only)."""
+LARGE = 2000
+"""Pages from which a build holds enough to be worth trimming (each trim walks the heap:
+about a millisecond, which the dev server's rebuild of a small site need not pay)."""
+
+
+def release(pages: int) -> None:
+    """Return the free pages of the C allocator to the system (glibc only), in a build of
+    ``pages`` pages if it is large."""
+    if pages < LARGE:
+        return
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

@@ -104,7 +104,7 @@ def run_pipeline(
         problems += check_leaves(guides, site.codes, config.source_language)
         site = without_texts(site, stages.page_memo("texts"))  # checked: the pages' text is let go
         del pages, sources
-        release()
+        release(len(site.entries))
     with stages.timed("catalog"):
         catalogs, found = stages.load_catalogs(config)
         problems += found
@@ -120,7 +120,7 @@ def run_pipeline(
         }
         # the pages' text and markdown are let go: the outputs need only what was rendered
         site = without_markdown(with_backlinks(site, links), stages.page_memo("markdown"))
-        release()
+        release(len(site.entries))
 
     with stages.timed("templates"):
         templates, found, messages = stages.load_templates(config)

@@ -87,7 +87,7 @@ class SearchFeed:
         if group.indexed:
             group.bundle = self._service.ask_files(group.index)
             self._service.delete_index(group.index)
-            release()
+            release(sum(max(other.expected, 0) for other in self._languages.values()))
         elif self._service.problem is None:
             group.bundle = {}  # no page of the language marks its text for the index
             if group.cacheable:
