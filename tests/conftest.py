@@ -29,6 +29,10 @@ settings.load_profile("sitegen")
 # one changed (sitegen/render/reads.py): a read the recorder misses cannot go unseen
 os.environ["SITEGEN_CHECK_VIEWS"] = "1"
 
+# a stage with more than a few items to redo shares them with a forked child, as a large
+# build does (sitegen/engine/parallel.py): the tests' builds check that path's output too
+os.environ.setdefault("SITEGEN_FORK_LEAST", "8")
+
 REPO = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
 

@@ -69,6 +69,7 @@ class Cache:
         which the dev server calls once the build is published."""
         self.figures: dict[str, StageFigures] = defaultdict(StageFigures)
         """Hits, misses and time of each stage in the current build."""
+        self._made: list[tuple[str, str, Any]] | None = None
 
     def start(self) -> None:
         """Start counting a new build."""
@@ -99,6 +100,8 @@ class Cache:
     def put(self, stage: str, key: str, value: Any) -> None:
         """Remember ``value`` under ``key``."""
         self._used[stage].add(key)
+        if self._made is not None:
+            self._made.append((stage, key, value))
         if self.keep_in_memory:
             self._memory[key] = value
             if self.store is not None:
@@ -133,6 +136,28 @@ class Cache:
         """Count ``keys`` as used by this build, unread: a result that is alive keeps the
         entries it was made with alive too."""
         self._used[stage].update(keys)
+
+    def detach(self) -> None:
+        """In a forked child (:mod:`sitegen.engine.parallel`): leave the store alone (its
+        database is the parent's), and count and note what is done from now on, for
+        :meth:`made`."""
+        self.store = None
+        self._made = []
+        self.figures = defaultdict(StageFigures)
+
+    def made(self) -> tuple[list[tuple[str, str, Any]], dict[str, tuple[int, int]]]:
+        """Return the stage, key and value of everything put since :meth:`detach`, and the
+        hits and misses of each stage since."""
+        return list(self._made or ()), {stage: (figures.hits, figures.misses) for stage, figures in self.figures.items()}
+
+    def adopt(self, made: tuple[list[tuple[str, str, Any]], dict[str, tuple[int, int]]]) -> None:
+        """Keep what a forked child :meth:`made`, and count its hits and misses."""
+        entries, counts = made
+        for stage, key, value in entries:
+            self.put(stage, key, value)
+        for stage, (hits, misses) in counts.items():
+            self.figures[stage].hits += hits
+            self.figures[stage].misses += misses
 
     def timed(self, stage: str, seconds: float) -> None:
         """Add time spent in ``stage``."""

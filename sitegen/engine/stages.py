@@ -153,6 +153,12 @@ class Templates:
     environment: Any
     """Returns the :class:`jinja2.Environment` (made, and Jinja imported, at the first call)."""
 
+    def load_all(self) -> None:
+        """Load every template now (compiled, or read from the cache's ``jinja`` stage)."""
+        environment = self.environment()
+        for name in environment.list_templates():
+            environment.get_template(name)
+
 
 @dataclass(frozen=True)
 class Catalogs:
@@ -270,6 +276,13 @@ def _signature(status: os.stat_result) -> tuple[int, ...]:
     """Return what changes when a file is written or replaced: its times, size and inode."""
     return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino, status.st_dev)
 
+
+FORK_ENTRIES = 48
+"""The fewest entries whose markdown is worth a forked child (~2-5 ms each; a fork of a
+small build costs ~5 ms)."""
+
+FORK_OUTPUTS = 64
+"""The fewest outputs to make worth a forked child (~1-3 ms each)."""
 
 CHECK_VIEWS = "SITEGEN_CHECK_VIEWS"
 """Set to ``1``, every view kept by its reads is made anyway, and a build fails if it
@@ -578,7 +591,9 @@ class Stages:
         return str(html)
 
     def render_markdown(self, site: Site) -> tuple[Rendered, list[Problem]]:
-        """Return every entry's markdown, rendering again the entries whose inputs changed."""
+        """Return every entry's markdown, rendering again the entries whose inputs changed
+        (shared with a forked child when there are many: :mod:`sitegen.engine.parallel`)."""
+        from sitegen.engine.parallel import Shared
         from sitegen.render.bodies import Bodies, Rendered, code_link, rendering_order, source_outline
 
         links: dict[tuple[str, int], CodeLink | None] = {}
@@ -589,32 +604,54 @@ class Stages:
                 links[key] = code_link(site, language, code)
             return links[key]
 
+        raw_html, callouts = site.config.raw_html, site.config.features.callouts
+
+        def render(job: tuple[tuple[str, int], tuple[Outline, str] | None]) -> MarkdownResult:
+            key, source = job
+            return self._render_entry(site.entries[key], link_for, source, raw_html, callouts)
+
+        shared = Shared(render, least=FORK_ENTRIES, setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
         entries: dict[tuple[str, int], RenderedEntry] = {}
         bodies: dict[tuple[str, int], RenderedBody] = {}
         packed = Bodies()  # the HTML compressed as it comes: a large site never holds it all
         problems: list[Problem] = []
         self.progress.start("markdown", len(site.entries))
-        raw_html, callouts = site.config.raw_html, site.config.features.callouts
-        for key in rendering_order(site):  # the source pages first: translations take their heading ids
-            self.progress.advance()
-            entry = site.entries[key]
-            source = source_outline(site, entry, bodies)
+        order = rendering_order(site)  # the source pages first: translations take their heading ids
+        source_language = site.config.source_language
+        for phase in ([key for key in order if key[0] == source_language], [key for key in order if key[0] != source_language]):
+            found: list[tuple[tuple[str, int], str, Any]] = []
+            todo: list[tuple[tuple[str, int], tuple[Outline, str] | None]] = []
+            for key in phase:
+                entry = site.entries[key]
+                source = source_outline(site, entry, bodies)
 
-            def make_key(entry: Entry = entry, source: tuple[Outline, str] | None = source) -> str:
-                page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
-                return fingerprint(environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
+                def make_key(entry: Entry = entry, source: tuple[Outline, str] | None = source) -> str:
+                    page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
+                    return fingerprint(
+                        environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts
+                    )
 
-            inputs = (entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
-            cache_key = self._key("markdown", key, inputs, make_key)
-            result = self.cache.get("markdown", cache_key)
-            if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
-                result = self._render_entry(entry, link_for, source, raw_html, callouts)
-                self.cache.put("markdown", cache_key, result)
-            else:
-                self.cache.touch("highlight", result.highlights)
-            bodies[key], _html = packed.add(key, result.rendered.body, (result.rendered.body, result.html))
-            entries[key] = result.rendered
-            problems.extend(result.problems)
+                inputs = (entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
+                cache_key = self._key("markdown", key, inputs, make_key)
+                result = self.cache.get("markdown", cache_key)
+                if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
+                    todo.append((key, source))
+                    result = MISSING
+                else:
+                    self.cache.touch("highlight", result.highlights)
+                found.append((key, cache_key, result))
+            if todo:
+                self._parsers(callouts)  # made once, before a fork
+                made = dict(zip([key for key, _source in todo], shared.run(todo), strict=True))
+                self._work.entries.extend(key for key, _source in todo)
+            for key, cache_key, result in found:
+                self.progress.advance()
+                if result is MISSING:
+                    result = made[key]
+                    self.cache.put("markdown", cache_key, result)
+                bodies[key], _html = packed.add(key, result.rendered.body, (result.rendered.body, result.html))
+                entries[key] = result.rendered
+                problems.extend(result.problems)
         self.ran.update({"markdown", "highlight"})
         return Rendered.of(dict(sorted(entries.items())), packed), list(dict.fromkeys(problems))
 
@@ -726,7 +763,6 @@ class Stages:
         from sitegen.render.bodies import pack, render_entry
 
         rendered, problems = render_entry(entry, self._parsers(callouts), recording, source, raw_html)
-        self._work.entries.append((entry.language.tag, entry.code))
         meta, html = pack(rendered.body)
         return MarkdownResult(
             tuple(sorted(asked.items())),
@@ -859,6 +895,7 @@ class Stages:
         (known by what ``recorder`` saw the view read), rendered otherwise; return the
         template errors met. ``feed`` is given every HTML page, in the same order in every
         build, for the search index."""
+        from sitegen.engine.parallel import Shared
         from sitegen.render.views import render_output
 
         problems: dict[Problem, None] = {}
@@ -879,49 +916,69 @@ class Stages:
         previous: Mapping[str, KeptView] = kept if isinstance(kept, dict) else {}
         known: dict[str, KeptView] = {}
         check = os.environ.get(CHECK_VIEWS) == "1"
-        for path in sorted(outputs):
-            self.progress.advance()
+        paths = sorted(outputs)
+        unchanged: dict[str, KeptView] = {}
+        for path in paths:
             output = outputs[path]
-            key = ""
-            view = None
             last = previous.get(path)
             if last is not None and last.output == output and recorder.dependencies_key(shared, last.reads) == last.reads_key:
                 # what the view read is what it read last time: the same view, without making it
-                key = last.key
-                views.hits += 1
+                unchanged[path] = last
                 if check:
+                    assert output_key(output, renderer.view(output)) == last.key, f"{path}: the view changed, but not what it read"
+        views.hits += len(unchanged)
+
+        def make(path: str) -> tuple[KeptView | None, bytes | Problem | None]:
+            """Make an output's view, watching what it reads, and its bytes unless the sink
+            has those of the same view; a view that fails is rendered to report its error."""
+            output = outputs[path]
+            try:
+                with recorder.watching() as reads:
                     view = renderer.view(output)
-                    assert output_key(output, view) == key, f"{path}: the view changed, but not what it read"
-            else:
-                views.misses += 1
-                last = None
-                try:
-                    with recorder.watching() as reads:
-                        view = renderer.view(output)
-                except Exception:  # the same error is raised, and reported, when it is rendered
-                    view = None
-                if view is not None:
-                    key = output_key(output, view)
-                    last = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
-            if last is not None:
-                self._output_keys[path] = key
-                known[path] = last
-                if sink.reuse(path, key):
-                    figures.hits += 1
+            except Exception:  # the same error is raised, and reported, when it is rendered
+                return None, render_output(renderer, output, None)
+            key = output_key(output, view)
+            made = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
+            return made, None if sink.has(path, key) else render_output(renderer, output, view)
+
+        todo = [path for path in paths if path not in unchanged]
+        views.misses += len(todo)
+        worker = Shared(make, least=FORK_OUTPUTS, setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
+        if worker.forks(todo):
+            templates.load_all()  # compiled once, before the fork, not in both processes
+        made = worker.stream(todo)
+        try:
+            for path in paths:
+                self.progress.advance()
+                output = outputs[path]
+                last = unchanged.get(path)
+                data: bytes | Problem | None = None
+                if last is None:
+                    last, data = next(made)
+                key = ""
+                if last is not None:
+                    key = last.key
+                    self._output_keys[path] = key
+                    known[path] = last
+                    if sink.reuse(path, key):
+                        figures.hits += 1
+                        if feed is not None and path.endswith(".html"):
+                            feed.page(output.language or "", path, key, None)
+                        continue
+                    if data is None:
+                        data = render_output(renderer, output, renderer.view(output))
+                assert data is not None
+                figures.misses += 1
+                self._work.outputs.append(path)
+                if isinstance(data, bytes):
+                    sink.put(path, key, data)
                     if feed is not None and path.endswith(".html"):
-                        feed.page(output.language or "", path, key, None)
-                    continue
-            figures.misses += 1
-            if view is None and key:
-                view = renderer.view(output)
-            result = render_output(renderer, output, view)
-            self._work.outputs.append(path)
-            if isinstance(result, bytes):
-                sink.put(path, key, result)
-                if feed is not None and path.endswith(".html"):
-                    feed.page(output.language or "", path, key, result)
-            else:
-                problems[result] = None
+                        feed.page(output.language or "", path, key, data)
+                else:
+                    problems[data] = None
+            assert next(made, None) is None  # and the child's cache entries are taken
+        finally:
+            made.close()
         self.ran.add("reads")
         if known != previous:
             self.cache.put("reads", views_key, known)

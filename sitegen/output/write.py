@@ -41,6 +41,11 @@ class Sink(Protocol):
         """Keep the output ``path`` made from ``key`` by an earlier build; return whether it could."""
         ...
 
+    def has(self, path: str, key: str) -> bool:
+        """Return whether :meth:`reuse` may keep the output ``path`` made from ``key`` (asked
+        where nothing may change, as in a forked child: :mod:`sitegen.engine.parallel`)."""
+        ...
+
     def put(self, path: str, key: str, data: bytes) -> None:
         """Add the output ``path``, made from ``key``."""
         ...
@@ -59,9 +64,13 @@ class MemorySink:
         self.keys: dict[str, str] = {}
         self._previous = previous
 
+    def has(self, path: str, key: str) -> bool:
+        """Return whether the previous build made ``path`` from ``key``."""
+        return self._previous is not None and self._previous.keys.get(path) == key
+
     def reuse(self, path: str, key: str) -> bool:
         """Take the bytes of the previous build if they were made from ``key``."""
-        if self._previous is None or self._previous.keys.get(path) != key:
+        if self._previous is None or not self.has(path, key):
             return False
         self.files[path] = self._previous.files[path]
         self.keys[path] = key
@@ -92,6 +101,8 @@ class KnownOutputs:
         """Return whether the last build wrote ``path`` from ``key``."""
         written = self._manifest.get(path)
         return written is not None and written.key == key
+
+    has = reuse
 
     def put(self, path: str, key: str, data: bytes) -> None:
         """Drop the output: checking writes nothing."""
@@ -175,6 +186,12 @@ class SiteWriter:
         """Every output put or reused, derived copies left out."""
         self.written = 0
         """How many files were written (the others were linked)."""
+
+    def has(self, path: str, key: str) -> bool:
+        """Return whether the previous build wrote ``path`` from ``key`` (:meth:`reuse` also
+        checks that the file is untouched)."""
+        previous = self._previous.get(_safe(path))
+        return previous is not None and previous.key == key
 
     def reuse(self, path: str, key: str) -> bool:
         """Hard-link the previous build's file if it was made from ``key`` and is untouched."""

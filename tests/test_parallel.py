@@ -1,0 +1,167 @@
+"""A stage's work shared with a forked child (sitegen/engine/parallel.py): the same results,
+in the same order, whoever made them; a child that fails costs time, never a result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import load_config
+from sitegen.engine import parallel
+from sitegen.engine.build import build_site, open_stages
+from sitegen.engine.parallel import JOBS, LEAST, Shared, jobs
+from tests.projects import REPO, copy_project
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or jobs() < 2, reason="needs fork and two cores")
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(JOBS, raising=False)
+    monkeypatch.setenv(LEAST, "2")
+
+
+def in_a_fresh_process(check: Callable[..., None], *arguments: str) -> None:
+    """Run ``check`` in a new interpreter: a build forks only in a process of one thread,
+    and a test process may hold others (Playwright's, for the browser tests)."""
+    script = f"import sys; from tests.test_parallel import {check.__name__} as check; check(*sys.argv[1:])"
+    done = subprocess.run([sys.executable, "-c", script, *arguments], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "every_other_item_is_made_by_a_child_and_the_results_keep_their_order",
+        "what_the_child_changed_is_given_back",
+        "a_child_that_fails_leaves_its_items_to_the_build",
+        "a_child_that_dies_leaves_its_items_to_the_build",
+        "an_error_of_the_build_itself_stops_the_child",
+    ],
+)
+def test_forked_work(check: str) -> None:
+    in_a_fresh_process(globals()[check])
+
+
+def test_a_forked_build_is_the_sequential_build(tmp_path: Path) -> None:
+    in_a_fresh_process(a_forked_build_is_the_sequential_build, str(tmp_path))
+
+
+def square_and_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def every_other_item_is_made_by_a_child_and_the_results_keep_their_order() -> None:
+    shared = Shared(square_and_pid, least=2)
+    results = shared.run(list(range(9)))
+    assert shared.forked
+    assert [square for square, _pid in results] == [number * number for number in range(9)]
+    pids = {pid for _square, pid in results}
+    assert pids == {os.getpid(), results[1][1]} and results[1][1] != os.getpid()
+    assert {pid for _square, pid in results[::2]} == {os.getpid()}
+
+
+def test_too_few_items_or_one_job_fork_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = Shared(square_and_pid, least=2)
+    monkeypatch.setenv(LEAST, "10")
+    assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
+    assert not shared.forked
+    monkeypatch.setenv(LEAST, "2")
+    monkeypatch.setenv(JOBS, "1")
+    assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
+    assert not shared.forked
+
+
+def test_a_large_process_forks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MEMORY", parallel.resident())  # this process is too large
+    shared = Shared(square_and_pid, least=2)
+    assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
+    assert not shared.forked
+
+
+def what_the_child_changed_is_given_back() -> None:
+    seen: list[object] = []
+    made: list[int] = []
+
+    def work(number: int) -> int:
+        made.append(number)  # in the child, this list is the child's
+        return number
+
+    shared = Shared(work, least=2, extra=lambda: sorted(made), merge=seen.append)
+    assert shared.run([0, 1, 2, 3, 4]) == [0, 1, 2, 3, 4]
+    assert made == [0, 2, 4]
+    assert seen == [[1, 3]]
+
+
+def a_child_that_fails_leaves_its_items_to_the_build() -> None:
+    parent = os.getpid()
+
+    def work(number: int) -> tuple[int, int]:
+        if os.getpid() != parent and number == 3:
+            raise RuntimeError("the child fails at its second item")
+        return number, os.getpid()
+
+    shared = Shared(work, least=2)
+    results = shared.run(list(range(8)))
+    assert [number for number, _pid in results] == list(range(8))
+    assert results[1][1] != parent  # sent before the failure
+    assert results[3][1] == results[5][1] == results[7][1] == parent  # done here after it
+
+
+def a_child_that_dies_leaves_its_items_to_the_build() -> None:
+    parent = os.getpid()
+
+    def work(number: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return number, os.getpid()
+
+    shared = Shared(work, least=2)
+    assert shared.run(list(range(6))) == [(number, parent) for number in range(6)]
+    assert shared.forked
+
+
+def an_error_of_the_build_itself_stops_the_child() -> None:
+    parent = os.getpid()
+
+    def work(number: int) -> int:
+        if os.getpid() != parent:
+            signal.pause()  # a child at work, until it is stopped: never waited for
+        if number == 4:
+            raise ValueError("ours")
+        return number
+
+    shared = Shared(work, least=2)
+    with pytest.raises(ValueError, match="ours"):
+        shared.run([4, 5, 6])
+    assert shared.forked  # and the child, stopped, is gone: no process is left to wait for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def a_forked_build_is_the_sequential_build(folder: str) -> None:
+    root = copy_project(Path(folder) / "site")
+    config, problems = load_config(root)
+    assert config is not None and not problems
+    os.environ[JOBS] = "1"
+    alone = build_site(config, open_stages(config, persistent=False))
+    del os.environ[JOBS]
+    forked: list[bool] = []
+    stream = Shared.stream
+
+    def noting(self: Shared[object, object], items: list[object]) -> object:
+        made = stream(self, items)
+        forked.append(self.forked)
+        return made
+
+    Shared.stream = noting  # type: ignore[method-assign,assignment]  # a process of its own
+    shared = build_site(config, open_stages(config, persistent=False))
+    assert forked == [True, True, True], forked  # the markdown of the source pages, of the translations, the outputs
+    assert shared.files == alone.files
+    assert shared.problems == alone.problems
