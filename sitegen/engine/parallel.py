@@ -194,23 +194,21 @@ def _fork(job: Callable[[Callable[[object], None]], None]) -> _Child | None:
         import fcntl
 
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # type: ignore[attr-defined,unused-ignore]
-    gc.freeze()  # the child's collections leave the objects it shares with us untouched
     try:
         pid = os.fork()
     except OSError:
-        gc.unfreeze()
         os.close(reader)
         os.close(writer)
         return None
     if pid == 0:  # the child: never returns
         _run_child(job, reader, writer)
-    gc.unfreeze()
     os.close(writer)
     return _Child(pid, reader)
 
 
 def _run_child(job: Callable[[Callable[[object], None]], None], reader: int, writer: int) -> None:
     status = 0
+    gc.freeze()  # the child's collections leave the objects it shares with the build untouched
     try:
         os.close(reader)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops the child at once: the parent reports it

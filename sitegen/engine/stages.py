@@ -272,10 +272,17 @@ time: file times are coarse (a few ms on Linux, 2 s on FAT), so a file read in t
 was written could be written again, to the same size, without its times changing."""
 
 
+Status = tuple[os.stat_result, int]
+"""A content file's status, and when it was taken (``time.time_ns()``)."""
+
+
 def _signature(status: os.stat_result) -> tuple[int, ...]:
     """Return what changes when a file is written or replaced: its times, size and inode."""
     return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino, status.st_dev)
 
+
+FORK_FILES = 96
+"""The fewest content files to read worth a forked child (~1 ms each)."""
 
 FORK_ENTRIES = 48
 """The fewest entries whose markdown is worth a forked child (~2-5 ms each; a fork of a
@@ -434,31 +441,63 @@ class Stages:
         file: Path,
         raw: bytes,
         read: Callable[[bytes, str, str, str], tuple[Any, list[Problem]]],
-        status: os.stat_result | None = None,
+        status: Status | None = None,
     ) -> tuple[Any, tuple[Problem, ...]]:
         """Return what ``read`` makes of a file's bytes, read only if never seen; ``status``:
         the file's, taken before reading it (the dev server then trusts it next time)."""
-        path = config.shown(file)
-        key = fingerprint(environment_key(), "load", kind, path, tag, file.stem, digest(raw))
-        loaded = self.cache.get("load", key)
-        if loaded is MISSING:
-            value, found = read(raw, path, tag, file.stem)
-            loaded = self.cache.put_fresh("load", key, (value, tuple(found)))
-            self._work.loaded.append(path)
-        if status is not None:
-            slot = (kind, tag, file, config.root)
-            if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > UNCHANGED_AFTER_NS:
-                self._stats[slot] = (_signature(status), key)
-            else:
-                self._stats.pop(slot, None)  # written in the same tick, it could be written again unseen
-        return loaded  # type: ignore[no-any-return]
+        return self._load_many(kind, config, [(tag, file, raw, status)], read)[0]
 
-    def _status(self, file: Path) -> os.stat_result | None:
-        """Return the file's status, taken before it is read, in the dev server."""
+    def _load_many(
+        self,
+        kind: str,
+        config: Config,
+        files: list[tuple[str, Path, bytes, Status | None]],
+        read: Callable[[bytes, str, str, str], tuple[Any, list[Problem]]],
+    ) -> list[tuple[Any, tuple[Problem, ...]]]:
+        """Return what ``read`` makes of each file's bytes (:meth:`_load`), those never seen
+        read by a forked child too when there are many (:mod:`sitegen.engine.parallel`)."""
+        from sitegen.engine.parallel import Shared
+
+        keys: list[str] = []
+        found: list[Any] = []
+        todo: list[tuple[bytes, str, str, str]] = []
+        for tag, file, raw, _status in files:
+            path = config.shown(file)
+            key = fingerprint(environment_key(), "load", kind, path, tag, file.stem, digest(raw))
+            loaded = self.cache.get("load", key)
+            if loaded is MISSING:
+                todo.append((raw, path, tag, file.stem))
+            keys.append(key)
+            found.append(loaded)
+
+        def read_file(job: tuple[bytes, str, str, str]) -> tuple[Any, tuple[Problem, ...]]:
+            value, problems = read(*job)
+            return value, tuple(problems)
+
+        made = Shared(read_file, least=FORK_FILES).stream(todo)
+        try:
+            for index, (tag, file, _raw, status) in enumerate(files):
+                if found[index] is MISSING:
+                    found[index] = self.cache.put_fresh("load", keys[index], next(made))
+                    self._work.loaded.append(config.shown(file))
+                if status is not None:
+                    slot = (kind, tag, file, config.root)
+                    stat, taken = status
+                    if taken - max(stat.st_mtime_ns, stat.st_ctime_ns) > UNCHANGED_AFTER_NS:
+                        self._stats[slot] = (_signature(stat), keys[index])
+                    else:
+                        self._stats.pop(slot, None)  # written in the same tick, it could be written again unseen
+            assert next(made, None) is None
+        finally:
+            made.close()
+        return found
+
+    def _status(self, file: Path) -> Status | None:
+        """Return the file's status, taken before it is read, and when, in the dev server."""
         if not self.cache.keep_in_memory:
             return None
         try:
-            return file.stat()
+            return file.stat(), time.time_ns()
         except OSError:
             return None
 
@@ -484,19 +523,28 @@ class Stages:
         files, problems = content_files(config)
         pages: list[Page] = []
         self.progress.start("load", len(files))
+        listed: list[tuple[Any, tuple[Problem, ...]] | int] = []
+        """Each file's page and problems, or the index of the file among those to read."""
+        unread_files: list[tuple[str, Path, bytes, Status | None]] = []
         for tag, file in files:
-            self.progress.advance()
             loaded = self._unchanged("page", config, tag, file)
             if loaded is None:
                 status = self._status(file)
                 raw, unread = read_page_bytes(file, config.shown(file))
                 if raw is None:
+                    self.progress.advance()
                     if file.is_symlink() or file.exists():
                         problems.extend(unread)  # why it is not read
                     # else deleted since it was listed: the watcher has seen it go and will rebuild
                     continue
-                loaded = self._load("page", config, tag, file, raw, load_bytes, status)
-            page, found = loaded
+                listed.append(len(unread_files))
+                unread_files.append((tag, file, raw, status))
+            else:
+                listed.append(loaded)
+        made = self._load_many("page", config, unread_files, load_bytes)
+        for place in listed:
+            self.progress.advance()
+            page, found = made[place] if isinstance(place, int) else place
             problems.extend(found)
             if page is not None:
                 pages.append(page)
