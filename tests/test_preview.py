@@ -48,7 +48,8 @@ def test_an_edit_is_announced_and_served(live: Running, events: EventStream) -> 
     # the JSON API has a file per page (/api/v1/<lang>/307.json): only 307's change
     assert {path.rsplit("/", 1)[1] for path in reload["paths"] if path.startswith("api/v1/")} <= {"307.json"}
     assert b"Use a 307 (edited) when" in live.page("/en/307/")
-    assert live.said[-1].startswith("Rebuilt in ")
+    # the pages are told first, the terminal just after
+    wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
 
 
 def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live: Running, events: EventStream) -> None:
