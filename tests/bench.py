@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sitegen.config import load_config
 from sitegen.engine.build import build_site
@@ -220,6 +221,20 @@ def measure_events(server: Server, root: Path, count: int, pause: float) -> tupl
     return to_event, to_page
 
 
+def wait_in(page: Any, expression: str, timeout: float = 30.0) -> Any:
+    """Return the value of ``expression`` in the page once it is truthy.
+
+    Not ``page.wait_for_function``: when its first check fails, it polls a predicate built
+    with ``eval``, which the pages' Content-Security-Policy forbids (no ``'unsafe-eval'``).
+    """
+    deadline = time.monotonic() + timeout
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:.0f} s: {expression}")
+        time.sleep(0.001)
+    return value
+
+
 def measure_browser(server: Server, root: Path, count: int, pause: float) -> list[float] | str:
     """Return, per edit, ms from the write to Chromium showing the new page; or why not."""
     if not CHROMIUM.is_file():
@@ -234,7 +249,7 @@ def measure_browser(server: Server, root: Path, count: int, pause: float) -> lis
         page = browser.new_page()
         page.add_init_script(SHOWN_AT)
         page.goto(server.url + "en/307/")
-        page.wait_for_function("window.sitegenLive && window.sitegenLive.connected")
+        wait_in(page, "window.sitegenLive && window.sitegenLive.connected")
         with Edits(root, pause) as edits:
             for index in range(count):
                 time.sleep(pause)  # let the last edit settle, so that each is measured alone
@@ -242,9 +257,9 @@ def measure_browser(server: Server, root: Path, count: int, pause: float) -> lis
                 marker = edits.make(index)
                 written = time.time() * 1000
                 expect(page.locator("article")).to_contain_text(marker, timeout=30_000)
-                shown_at = page.wait_for_function("window.benchShownAt").json_value()
+                shown_at = wait_in(page, "window.benchShownAt")
                 shown.append(float(shown_at) - written)
-                page.wait_for_function("window.sitegenLive.connected")
+                wait_in(page, "window.sitegenLive.connected")
         browser.close()
     return shown
 

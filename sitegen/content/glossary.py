@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     import yaml
 
+    from sitegen.content.load import ContentListing
     from sitegen.site.model import Config
 
 GLOSSARY_FILE = "glossary.yaml"
@@ -91,11 +92,16 @@ def _read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None
     return Glossary(path, language, tuple(terms)), problems
 
 
-def glossary_files(config: Config) -> Iterator[tuple[str, Path]]:
-    """Yield (language tag, file) of every language folder that holds a glossary."""
-    folders, _problems = language_folders(config)  # content_files reports these
-    for tag, folder in folders.items():
-        file = next((file for file in list_folder(folder, config, recursive=False).files if file.name == GLOSSARY_FILE), None)
+def glossary_files(config: Config, listing: ContentListing | None = None) -> Iterator[tuple[str, Path]]:
+    """Yield (language tag, file) of every language folder that holds a glossary (from
+    ``listing``, the build's listing of ``content/``, if given)."""
+    if listing is not None:
+        tops = {tag: listing.top(tag) for tag in listing.folders}
+    else:
+        folders, _problems = language_folders(config)  # content_files reports these
+        tops = {tag: list_folder(folder, config, recursive=False).files for tag, folder in folders.items()}
+    for tag, top in tops.items():
+        file = next((file for file in top if file.name == GLOSSARY_FILE), None)
         if file is not None:  # content_files reports a glossary that is a link out of the project, or a pipe
             yield tag, file
 

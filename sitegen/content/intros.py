@@ -17,6 +17,7 @@ from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sitegen.content.load import ContentListing
     from sitegen.site.model import Config
 
 INTRO_FIELDS = ("title", "overview", "source_version", "draft")
@@ -78,12 +79,17 @@ def load_intro_bytes(raw: bytes, path: str, language: str, key: str) -> tuple[In
     return load_intro_text(text, path, language, key)
 
 
-def intro_files(config: Config) -> list[tuple[str, Path]]:
-    """Return every (language tag, intro file), in a stable order."""
-    folders, _problems = language_folders(config)  # content_files reports these
+def intro_files(config: Config, listing: ContentListing | None = None) -> list[tuple[str, Path]]:
+    """Return every (language tag, intro file), in a stable order (from ``listing``, the
+    build's listing of ``content/``, if given)."""
     files = []
-    for tag, folder in folders.items():
-        found = {file.name: file for file in list_folder(folder, config, recursive=False).files}
+    if listing is not None:
+        tops = {tag: listing.top(tag) for tag in listing.folders}
+    else:
+        folders, _problems = language_folders(config)  # content_files reports these
+        tops = {tag: list_folder(folder, config, recursive=False).files for tag, folder in folders.items()}
+    for tag, top in tops.items():
+        found = {file.name: file for file in top}
         files += [(tag, found[f"{key}.md"]) for key in INTRO_KEYS if f"{key}.md" in found]
     return files
 

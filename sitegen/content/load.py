@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitegen.content.facts import FACT_FIELDS, UNOFFICIAL_FIELDS, read_facts, read_faq, read_more, read_specs, read_unofficial
@@ -22,6 +23,7 @@ from sitegen.content.versions import source_version_of
 from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
 NATIVE_FIELDS = {
@@ -305,18 +307,46 @@ MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
 """Extensions of markdown files: only ``.md`` pages are read, the others are reported."""
 
 
-def content_files(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
-    """Return every (language tag, markdown file) under ``content/``, in a stable order.
+@dataclass(frozen=True)
+class ContentListing:
+    """Every file under each language's folder of ``content/``, listed once for a build."""
+
+    folders: Mapping[str, Path]
+    """The folder of each language tag."""
+    files: Mapping[str, tuple[Path, ...]]
+    """The files that may be read under each language's folder, at any depth, in a stable order."""
+    problems: tuple[Problem, ...]
+    """What is not a language folder, and what cannot be read (links out, pipes...)."""
+
+    def top(self, tag: str) -> tuple[Path, ...]:
+        """Return the files right in a language's folder (intros, the glossary...)."""
+        folder = self.folders[tag]
+        return tuple(file for file in self.files[tag] if file.parent == folder)
+
+
+def list_content(config: Config) -> ContentListing:
+    """Return the files of every language folder of ``content/``."""
+    folders, problems = language_folders(config)
+    files: dict[str, tuple[Path, ...]] = {}
+    for tag, folder in folders.items():
+        listing = list_folder(folder, config)
+        problems.extend(listing.problems)
+        files[tag] = listing.files
+    return ContentListing(folders, files, tuple(problems))
+
+
+def content_files(config: Config, listing: ContentListing | None = None) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """Return every (language tag, markdown file) under ``content/``, in a stable order
+    (from ``listing`` if given).
 
     A markdown file with another extension (``418.MD``, ``418.markdown``) is reported:
     it would otherwise be left out of the site in silence.
     """
-    folders, problems = language_folders(config)
+    listing = listing or list_content(config)
+    problems = list(listing.problems)
     files: list[tuple[str, Path]] = []
-    for tag, folder in folders.items():
-        listing = list_folder(folder, config)
-        problems.extend(listing.problems)
-        for file in listing.files:
+    for tag, folder in listing.folders.items():
+        for file in listing.files[tag]:
             if file.suffix == ".md":
                 if not is_intro_file(file, folder):
                     files.append((tag, file))

@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from sitegen.content.headings import Outline
+    from sitegen.content.load import ContentListing
     from sitegen.content.markdown import CodeLink, RenderedBody
     from sitegen.engine.result import BuildResult
     from sitegen.engine.search import SearchFeed
@@ -330,6 +331,8 @@ class Stages:
         self._keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
         """The dev server's keys of the last build, by stage and slot, with their inputs (:meth:`_key`)."""
         self._new_keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
+        self._listing: ContentListing | None = None
+        """This build's listing of ``content/`` (:meth:`load_pages`)."""
         self._stats: dict[tuple[str, str, Path, Path], tuple[tuple[int, ...], str]] = {}
         """The dev server's content files: the status each had when read, and the key of what was loaded (:meth:`_unchanged`)."""
 
@@ -339,6 +342,7 @@ class Stages:
         """Start a build."""
         self.cache.start()
         self.ran = set()
+        self._listing = None
         self._keys, self._new_keys = self._new_keys or self._keys, {}
         self._output_keys = {}
 
@@ -518,9 +522,10 @@ class Stages:
 
     def load_pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
         """Return every page under ``content/``, loading only the files never seen."""
-        from sitegen.content.load import content_files, load_bytes, read_page_bytes
+        from sitegen.content.load import content_files, list_content, load_bytes, read_page_bytes
 
-        files, problems = content_files(config)
+        self._listing = list_content(config)  # the intros and glossaries are found in it too
+        files, problems = content_files(config, self._listing)
         pages: list[Page] = []
         self.progress.start("load", len(files))
         listed: list[tuple[Any, tuple[Problem, ...]] | int] = []
@@ -559,7 +564,7 @@ class Stages:
 
         intros: list[Intro] = []
         problems: list[Problem] = []
-        for tag, file in intro_files(config):
+        for tag, file in intro_files(config, self._listing):
             loaded = self._unchanged("intro", config, tag, file)
             if loaded is None:
                 status = self._status(file)
@@ -582,7 +587,7 @@ class Stages:
 
         glossaries: dict[str, Glossary] = {}
         problems: list[Problem] = []
-        for tag, file in glossary_files(config):
+        for tag, file in glossary_files(config, self._listing):
             loaded = self._unchanged("glossary", config, tag, file)
             if loaded is None:
                 status = self._status(file)
