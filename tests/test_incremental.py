@@ -257,6 +257,7 @@ AGED = 0.3
 """Seconds after which the dev server's stages trust a file's status, in the tests below."""
 
 
+@pytest.mark.timeout(600)  # twenty-odd full builds of the real site, on a machine others share
 def test_files_left_unread_by_their_status_still_give_the_full_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the dev server reads again only the files whose status (times, size, inode) changed:
     # every change in turn, the other files aged enough to be trusted
