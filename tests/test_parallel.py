@@ -18,12 +18,12 @@ from sitegen.engine.build import build_site, open_stages
 from sitegen.engine.parallel import JOBS, LEAST, Shared, jobs
 from tests.projects import REPO, copy_project
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or jobs() < 2, reason="needs fork and two cores")
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="forks on Linux only")
 
 
 @pytest.fixture(autouse=True)
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(JOBS, raising=False)
+    monkeypatch.setenv(JOBS, "2")  # whatever the machine's load
     monkeypatch.setenv(LEAST, "2")
 
 
@@ -78,6 +78,21 @@ def test_too_few_items_or_one_job_fork_nothing(monkeypatch: pytest.MonkeyPatch) 
     assert not shared.forked
 
 
+def test_a_busy_machine_gets_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(JOBS)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 1.0, 1.0))  # more than two cores' worth of work
+    assert jobs() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.7, 1.0, 1.0))  # a core is free
+    assert jobs() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
+    assert jobs() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 9.0, 9.0))
+    monkeypatch.setenv(JOBS, "2")  # asked for: whatever the load
+    assert jobs() == 2
+
+
 def test_a_large_process_forks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MEMORY", parallel.resident())  # this process is too large
     shared = Shared(square_and_pid, least=2)
@@ -93,7 +108,8 @@ def what_the_child_changed_is_given_back() -> None:
         made.append(number)  # in the child, this list is the child's
         return number
 
-    shared = Shared(work, least=2, extra=lambda: sorted(made), merge=seen.append)
+    # the child starts from what was made before the fork (the first item): setup forgets it
+    shared = Shared(work, least=2, setup=made.clear, extra=lambda: sorted(made), merge=seen.append)
     assert shared.run([0, 1, 2, 3, 4]) == [0, 1, 2, 3, 4]
     assert made == [0, 2, 4]
     assert seen == [[1, 3]]
@@ -131,7 +147,7 @@ def an_error_of_the_build_itself_stops_the_child() -> None:
     parent = os.getpid()
 
     def work(number: int) -> int:
-        if os.getpid() != parent:
+        if os.getpid() != parent and number == 3:
             signal.pause()  # a child at work, until it is stopped: never waited for
         if number == 4:
             raise ValueError("ours")
@@ -139,7 +155,7 @@ def an_error_of_the_build_itself_stops_the_child() -> None:
 
     shared = Shared(work, least=2)
     with pytest.raises(ValueError, match="ours"):
-        shared.run([4, 5, 6])
+        shared.run([0, 1, 4, 3])  # the child sends 1, then works on 3 while we fail at 4
     assert shared.forked  # and the child, stopped, is gone: no process is left to wait for
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
@@ -151,7 +167,7 @@ def a_forked_build_is_the_sequential_build(folder: str) -> None:
     assert config is not None and not problems
     os.environ[JOBS] = "1"
     alone = build_site(config, open_stages(config, persistent=False))
-    del os.environ[JOBS]
+    os.environ[JOBS] = "2"
     forked: list[bool] = []
     stream = Shared.stream
 

@@ -9,7 +9,8 @@ the same whoever made them: an item depends on its inputs only.
 
 A fork is made only where it is safe and pays:
 
-- on a system with ``fork`` and a second core (:func:`jobs`);
+- on Linux, with a second core that is not already busy: the load average is under the
+  number of cores (:func:`jobs`; ``SITEGEN_JOBS=2`` forks whatever the load);
 - when there are at least ``least`` items: a fork costs a few milliseconds, and an edit
   redoes few items;
 - when the process runs one thread: a child of a process with other threads (the dev
@@ -59,14 +60,16 @@ _LENGTH = struct.Struct("<Q")
 
 
 def jobs() -> int:
-    """Return how many processes a stage may use: 1 or 2."""
+    """Return how many processes a stage may use: 1 or 2 (``$SITEGEN_JOBS`` if set)."""
+    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
+        return 1  # macOS's libraries are not safe to use in a forked child
     asked = os.environ.get(JOBS, "").strip()
     if asked.isdigit():
         return 1 if int(asked) <= 1 else 2
-    if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
-        return 1  # macOS's libraries are not safe to use in a forked child
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 2 if cores > 1 else 1
+    cores = len(os.sched_getaffinity(0))
+    # a second process pays only where a core is free: on a machine already busy (other
+    # builds, a test run) it adds its own work and takes nothing off the build's
+    return 2 if cores > 1 and os.getloadavg()[0] < cores else 1
 
 
 def least(default: int) -> int:
@@ -119,24 +122,34 @@ class Shared(Generic[T, R]):
         return list(self.stream(items))
 
     def stream(self, items: Sequence[T]) -> Generator[R, None, None]:
-        """Yield ``work(item)`` for every item, in order, each as it is asked for. The
-        child, if any, is forked at once: before the caller starts threads of its own."""
-        child = _fork(lambda writer: self._child(items[1::2], writer)) if self.forks(items) else None
-        self.forked = child is not None
-        return self._results(items, child)
+        """Yield ``work(item)`` for every item, in order, each as it is asked for.
 
-    def _results(self, items: Sequence[T], child: _Child | None) -> Generator[R, None, None]:
+        The child, if any, is forked at once (before the caller starts threads of its own),
+        once the first item is made here: what every item needs once (an import, a compiled
+        template, a language's locale data) is then made once, before the fork, not in both.
+        """
+        self.forked = False
+        if not self.forks(items):
+            return self._results(items, None, [])
+        first = [self._work(items[0])]
+        child = _fork(lambda writer: self._child(items[1::2], writer))
+        self.forked = child is not None
+        return self._results(items, child, first)
+
+    def _results(self, items: Sequence[T], child: _Child | None, made: list[R]) -> Generator[R, None, None]:
+        """Yield the results: ``made`` (those of the first items) first, then the rest."""
+        yield from made
         if child is None:
-            for item in items:
+            for item in items[len(made) :]:
                 yield self._work(item)
             return
         try:
-            for index, item in enumerate(items):
+            for index in range(len(made), len(items)):
                 if index % 2 == 0:
-                    yield self._work(item)
+                    yield self._work(items[index])
                     continue
                 record = child.next()
-                yield record[1] if record is not None and record[0] == "item" else self._work(item)
+                yield record[1] if record is not None and record[0] == "item" else self._work(items[index])
             record = child.next()
             if record is not None and record[0] == "extra" and self._merge is not None:
                 self._merge(record[1])
