@@ -71,6 +71,7 @@ import dataclasses
 import datetime
 import logging
 import os
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -318,6 +319,8 @@ class Stages:
         self.ran: set[str] = set()
         """The stages every input went through in this build: their unused entries are pruned."""
         self._work = Work()
+        self._pages = 0
+        """How many page files the build has (a large build forks nothing: :meth:`_fork_least`)."""
         self._markdown: Markdown | None = None
         self._highlights: list[str] = []
         self._environments: dict[str, jinja2.Environment] = {}
@@ -437,6 +440,15 @@ class Stages:
 
     # -- load -------------------------------------------------------------------------
 
+    def _fork_least(self, least: int) -> int:
+        """Return the fewest items of a stage worth a forked child in this build: ``least``,
+        but none in a large build (:data:`~sitegen.engine.memory.LARGE` pages or more): a
+        child counts, in the memory of the process tree, all it shares with the build, and
+        it took a 9,000-page build from 489 to 810 MB."""
+        from sitegen.engine.memory import LARGE
+
+        return least if self._pages < LARGE else sys.maxsize
+
     def _load(
         self,
         kind: str,
@@ -478,7 +490,7 @@ class Stages:
             value, problems = read(*job)
             return value, tuple(problems)
 
-        made = Shared(read_file, least=FORK_FILES).stream(todo)
+        made = Shared(read_file, least=self._fork_least(FORK_FILES)).stream(todo)
         try:
             for index, (tag, file, _raw, status) in enumerate(files):
                 if found[index] is MISSING:
@@ -663,7 +675,8 @@ class Stages:
             key, source = job
             return self._render_entry(site.entries[key], link_for, source, raw_html, callouts)
 
-        shared = Shared(render, least=FORK_ENTRIES, setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
+        least = self._fork_least(FORK_ENTRIES)
+        shared = Shared(render, least=least, setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
         entries: dict[tuple[str, int], RenderedEntry] = {}
         bodies: dict[tuple[str, int], RenderedBody] = {}
         packed = Bodies()  # the HTML compressed as it comes: a large site never holds it all
@@ -996,7 +1009,7 @@ class Stages:
 
         todo = [path for path in paths if path not in unchanged]
         views.misses += len(todo)
-        worker = Shared(make, least=FORK_OUTPUTS, setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
+        worker = Shared(make, least=self._fork_least(FORK_OUTPUTS), setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
         if worker.forks(todo):
             templates.load_all()  # compiled once, before the fork, not in both processes
         made = worker.stream(todo)
