@@ -10,8 +10,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from sitegen.content.front_matter import decode
-from sitegen.content.load import language_folders
-from sitegen.content.sources import list_folder
+from sitegen.content.load import top_files
 from sitegen.site.model import Glossary, GlossaryTerm, Problem
 
 if TYPE_CHECKING:
@@ -95,12 +94,7 @@ def _read_glossary(text: str, path: str, language: str) -> tuple[Glossary | None
 def glossary_files(config: Config, listing: ContentListing | None = None) -> Iterator[tuple[str, Path]]:
     """Yield (language tag, file) of every language folder that holds a glossary (from
     ``listing``, the build's listing of ``content/``, if given)."""
-    if listing is not None:
-        tops = {tag: listing.top(tag) for tag in listing.folders}
-    else:
-        folders, _problems = language_folders(config)  # content_files reports these
-        tops = {tag: list_folder(folder, config, recursive=False).files for tag, folder in folders.items()}
-    for tag, top in tops.items():
+    for tag, top in top_files(config, listing).items():
         file = next((file for file in top if file.name == GLOSSARY_FILE), None)
         if file is not None:  # content_files reports a glossary that is a link out of the project, or a pipe
             yield tag, file

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from sitegen.content.front_matter import decode, parse_yaml, split_front_matter
 from sitegen.content.limits import MAX_PAGE_BYTES
-from sitegen.content.load import language_folders
-from sitegen.content.sources import list_folder, read_source
+from sitegen.content.load import top_files
+from sitegen.content.sources import read_source
 from sitegen.content.versions import source_version_of
 from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
 
@@ -83,12 +83,7 @@ def intro_files(config: Config, listing: ContentListing | None = None) -> list[t
     """Return every (language tag, intro file), in a stable order (from ``listing``, the
     build's listing of ``content/``, if given)."""
     files = []
-    if listing is not None:
-        tops = {tag: listing.top(tag) for tag in listing.folders}
-    else:
-        folders, _problems = language_folders(config)  # content_files reports these
-        tops = {tag: list_folder(folder, config, recursive=False).files for tag, folder in folders.items()}
-    for tag, top in tops.items():
+    for tag, top in top_files(config, listing).items():
         found = {file.name: file for file in top}
         files += [(tag, found[f"{key}.md"]) for key in INTRO_KEYS if f"{key}.md" in found]
     return files

@@ -324,6 +324,15 @@ class ContentListing:
         return tuple(file for file in self.files[tag] if file.parent == folder)
 
 
+def top_files(config: Config, listing: ContentListing | None = None) -> dict[str, tuple[Path, ...]]:
+    """Return the files right in each language's folder (intros, the glossary...): from
+    ``listing``, the build's listing of ``content/``, if given, else listed now."""
+    if listing is not None:
+        return {tag: listing.top(tag) for tag in listing.folders}
+    folders, _problems = language_folders(config)  # content_files reports these
+    return {tag: list_folder(folder, config, recursive=False).files for tag, folder in folders.items()}
+
+
 def list_content(config: Config) -> ContentListing:
     """Return the files of every language folder of ``content/``."""
     folders, problems = language_folders(config)
