@@ -43,6 +43,8 @@ def in_a_fresh_process(check: Callable[..., None], *arguments: str) -> None:
         "a_child_that_fails_leaves_its_items_to_the_build",
         "a_child_that_dies_leaves_its_items_to_the_build",
         "an_error_of_the_build_itself_stops_the_child",
+        "too_few_items_or_one_job_fork_nothing",
+        "a_large_process_forks_nothing",
     ],
 )
 def test_forked_work(check: str) -> None:
@@ -67,13 +69,15 @@ def every_other_item_is_made_by_a_child_and_the_results_keep_their_order() -> No
     assert {pid for _square, pid in results[::2]} == {os.getpid()}
 
 
-def test_too_few_items_or_one_job_fork_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def too_few_items_or_one_job_fork_nothing() -> None:
     shared = Shared(square_and_pid, least=2)
-    monkeypatch.setenv(LEAST, "10")
+    shared.run(list(range(9)))
+    assert shared.forked  # the same call forks when nothing stops it
+    os.environ[LEAST] = "10"
     assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
     assert not shared.forked
-    monkeypatch.setenv(LEAST, "2")
-    monkeypatch.setenv(JOBS, "1")
+    os.environ[LEAST] = "2"
+    os.environ[JOBS] = "1"
     assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
     assert not shared.forked
 
@@ -93,9 +97,11 @@ def test_a_busy_machine_gets_one_process(monkeypatch: pytest.MonkeyPatch) -> Non
     assert jobs() == 2
 
 
-def test_a_large_process_forks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "MEMORY", parallel.resident())  # this process is too large
+def a_large_process_forks_nothing() -> None:
     shared = Shared(square_and_pid, least=2)
+    shared.run(list(range(9)))
+    assert shared.forked  # the same call forks when nothing stops it
+    parallel.MEMORY = parallel.resident()  # this process is now too large
     assert {pid for _square, pid in shared.run(list(range(9)))} == {os.getpid()}
     assert not shared.forked
 
