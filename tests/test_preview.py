@@ -290,6 +290,37 @@ def test_sitegen_serve_prints_the_url_serves_and_stops_on_ctrl_c(project: Path) 
     assert stderr == ""
 
 
+CTRL_C_AS_IT_SLEEPS = """
+import _thread, sys, threading, time
+from pathlib import Path
+from sitegen.config import load_config
+from sitegen.live.preview import Preview
+
+config, problems = load_config(Path(sys.argv[1]), {})
+assert config is not None, problems
+preview = Preview(config, port=0)
+preview.start()
+# what a Ctrl+C that lands as the main thread goes to sleep leaves: the handler's flag set,
+# and nothing to wake the thread (interrupt_main sends no signal)
+threading.Timer(0.5, _thread.interrupt_main).start()
+started = time.monotonic()
+try:
+    preview.wait()
+except KeyboardInterrupt:
+    print(f"stopped after {time.monotonic() - started:.1f} s")
+finally:
+    preview.close()
+"""
+
+
+def test_a_ctrl_c_that_lands_as_serve_goes_to_sleep_still_stops_it(project: Path) -> None:
+    command = [sys.executable, "-c", CTRL_C_AS_IT_SLEEPS, str(project)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"stopped after \d+\.\d s\n", done.stdout), done.stdout
+    assert float(done.stdout.split()[2]) < 5
+
+
 def test_sitegen_serve_reports_a_port_in_use(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 OVERLAY_LIMIT = 50
 """Problems shown over a page at most; the terminal lists them all."""
 
+WAKE_SECONDS = 0.25
+"""How often :meth:`Preview.wait` wakes to run a Ctrl+C that arrived as it went to sleep."""
+
 
 def watch_targets(config: Config) -> Classifier:
     """Return what the preview watches: the project's folders and its configuration."""
@@ -119,7 +122,11 @@ class Preview:
 
     def wait(self) -> None:
         """Block until :meth:`close` (or Ctrl+C)."""
-        self._stopped.wait()
+        # In slices: CPython runs a signal's handler between bytecodes. A Ctrl+C that lands
+        # as this thread goes to sleep (its GIL released, the lock's wait not begun) is
+        # seen only when the thread wakes; an untimed wait would never wake.
+        while not self._stopped.wait(WAKE_SECONDS):
+            pass
 
     def close(self) -> None:
         """Stop watching and serving."""
