@@ -13,10 +13,10 @@ import pytest
 from sitegen.config import load_config
 from sitegen.engine.build import BuildResult, build_site
 from sitegen.engine.cache import Cache
-from sitegen.engine.stages import Stages
+from sitegen.engine.stages import EarlyPages, Stages
 from sitegen.live.preview import changed_paths
 from sitegen.output.hosting import HOSTING_FILES
-from sitegen.site.model import Config
+from sitegen.site.model import Config, Problem
 from tests.conftest import SITES
 from tests.live import BROKEN_FRONT_MATTER, BROKEN_FRONT_MATTER_ERROR
 from tests.projects import copy_project
@@ -122,11 +122,32 @@ def assert_same(incremental: BuildResult, full: BuildResult) -> None:
             pytest.fail("\n".join(list(diff)[:60]))
 
 
-def rebuild(root: Path, stages: Stages, kinds: set[str]) -> tuple[BuildResult, Config]:
+OPEN_PAGES = ("en/307/index.html", "fr/307/index.html", "en/303/index.html", "en/index.html", "index.html", "en/999/index.html")
+"""The pages open in a browser during the rebuilds (made first, pushed when made: the dev server's)."""
+
+
+def rebuild(root: Path, stages: Stages, kinds: set[str], pushed: list[tuple[str, bytes]] | None = None) -> tuple[BuildResult, Config]:
+    """Build again after a change of ``kinds``, with :data:`OPEN_PAGES` made first: each page
+    pushed before the build was over (listed in ``pushed``) is the one the build gives."""
     config, problems = load_config(root)
     assert config is not None, problems
-    result = build_site(config, stages)
+    early: list[tuple[str, bytes]] = []
+    ready: list[bool] = []
+
+    def nothing_failed(problems: list[Problem]) -> bool:
+        ready.append(not any(problem.severity == "error" for problem in problems))
+        return ready[-1]
+
+    pages = EarlyPages(lambda: OPEN_PAGES, lambda path, data: early.append((path, data)), nothing_failed)
+    result = build_site(config, stages, early=pages if kinds else None)
     stages.cache.finish()
+    assert len({path for path, _ in early}) == len(early)  # once each
+    if early and not result.errors:
+        assert all(result.files[path] is data for path, data in early)  # the very bytes published
+    if ready and not ready[-1]:
+        assert not early and result.errors
+    if pushed is not None:
+        pushed += early
     return result, config
 
 
@@ -201,6 +222,30 @@ def test_a_body_edit_renders_only_what_it_changes(warm: tuple[Path, Stages]) -> 
     assert {code for _, code in work.entries} == {307}  # its translations too, when their outdated notice changes
     assert "en/307/index.html" in work.outputs
     assert work.outputs == changed_paths(before.files, after.files)
+
+
+def test_a_body_edit_pushes_the_open_pages_it_changes_as_they_are_made(warm: tuple[Path, Stages]) -> None:
+    root, stages = warm
+    before, _ = rebuild(root, stages, set())
+    STEPS["body edited"](root)
+    pushed: list[tuple[str, bytes]] = []
+    after, config = rebuild(root, stages, {"content"}, pushed)
+    assert [path for path, _ in pushed] == [path for path in sorted(OPEN_PAGES) if path in changed_paths(before.files, after.files)]
+    assert dict(pushed)["en/307/index.html"] == build_site(config).files["en/307/index.html"]
+    assert b"Use a 307 (edited) when" in dict(pushed)["en/307/index.html"]
+    pushed.clear()
+    rebuild(root, stages, {"content"}, pushed)  # nothing changed: nothing to push
+    assert pushed == []
+
+
+def test_a_build_that_failed_before_its_outputs_pushes_nothing(warm: tuple[Path, Stages]) -> None:
+    root, stages = warm
+    STEPS["body edited"](root)
+    STEPS["front matter broken"](root)
+    pushed: list[tuple[str, bytes]] = []
+    broken, _ = rebuild(root, stages, {"content"}, pushed)
+    assert broken.errors
+    assert pushed == []
 
 
 def test_a_body_edit_renders_the_fallback_copies_too(warm: tuple[Path, Stages]) -> None:

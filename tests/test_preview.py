@@ -52,6 +52,82 @@ def test_an_edit_is_announced_and_served(live: Running, events: EventStream) -> 
     wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
 
 
+@pytest.fixture
+def page_events(live: Running) -> Iterator[EventStream]:
+    """The events of an open /en/307/, which says which page it is (as the live-reload script does)."""
+    stream = EventStream(live.client, page="en/307/index.html")
+    try:
+        assert stream.next()[0] == "hello"
+        wait_for(lambda: "en/307/index.html" in live.preview.site.open_pages(), "the page's stream to be known")
+        yield stream
+    finally:
+        stream.close()
+
+
+def test_the_open_page_is_sent_as_soon_as_it_is_made_and_is_the_page_published(
+    live: Running, page_events: EventStream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = live.preview.site
+    generation = site.snapshot.generation
+    served_when_pushed: list[int] = []
+    push_early = site.push_early
+
+    def pushing(path: str, data: bytes) -> None:
+        served_when_pushed.append(site.snapshot.generation)
+        push_early(path, data)
+
+    monkeypatch.setattr(site, "push_early", pushing)
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    reload = page_events.wait("reload")
+    assert served_when_pushed == [generation]  # sent before the build was published
+    wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
+    # the page sent is the page served now, with the edit, its script and generation included
+    assert reload.pop("html").encode() == live.client.request("/en/307/").body
+    assert b"Use a 307 (edited) when" in live.page("/en/307/")
+    assert reload == {"paths": ["en/307/index.html"], "all": False, "generation": generation + 1}
+    assert site.snapshot.generation == generation + 1
+    site.show_problems(["a sentinel"], failed=False)
+    assert page_events.next()[0] == "problems"  # the publish did not send the same page again
+
+
+def test_a_build_that_fails_before_the_outputs_sends_the_open_page_nothing(live: Running, page_events: EventStream) -> None:
+    before = live.page("/en/307/")
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)  # maybe one build, maybe two: the last fails
+    problems = page_events.wait("problems", lambda data: data["failed"])
+    assert problems["lines"][0] == f"content/en/307.md:{BROKEN_FRONT_MATTER_ERROR}"
+    for name, data in page_events.seen:
+        if name == "reload":  # the edit's own build, if it ran alone, published
+            assert b"Use a 307 (edited) when" in data["html"].encode()
+    live.edit("content/en/307.md", BROKEN_FRONT_MATTER[1], BROKEN_FRONT_MATTER[0])
+    page_events.wait("ok")
+    assert live.page("/en/307/") != before
+
+
+def test_a_page_sent_before_a_later_output_failed_is_given_the_served_page_back(
+    live: Running, page_events: EventStream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitegen.render import views
+    from sitegen.site.model import Problem
+
+    render_output = views.render_output
+
+    def failing(renderer: object, output: object, view: object) -> object:
+        made = render_output(renderer, output, view)  # type: ignore[arg-type]
+        page = (getattr(output, "kind", None), getattr(output, "language", None), getattr(output, "code", None)) == ("code", "en", 307)
+        return made if page else Problem("templates/x.html", 1, "a later output failed")
+
+    before = live.client.request("/en/307/").body
+    monkeypatch.setattr(views, "render_output", failing)
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    early = page_events.wait("reload")
+    assert b"Use a 307 (edited) when" in early["html"].encode()
+    back = page_events.wait("reload")
+    assert back.pop("html").encode() == before == live.client.request("/en/307/").body
+    assert back == {"paths": ["en/307/index.html"], "all": False, "generation": live.preview.site.snapshot.generation}
+    assert page_events.wait("problems")["lines"] == ["templates/x.html:1: a later output failed"]
+
+
 def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live: Running, events: EventStream) -> None:
     before = live.page("/en/307/")
     live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)

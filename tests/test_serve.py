@@ -216,6 +216,72 @@ def test_a_page_that_says_which_it_is_gets_its_new_html_with_the_event(site: Liv
         other.close()
 
 
+def test_a_page_pushed_early_is_the_page_published_and_is_not_told_twice(site: LiveSite, client: Client) -> None:
+    own, other = EventStream(client, page="en/307/index.html"), EventStream(client, page="index.html")
+    edited = {**FILES, "en/307/index.html": PAGE % b"307 Edited"}
+    try:
+        assert own.next()[0] == other.next()[0] == "hello"
+        assert site.open_pages() == {"en/307/index.html", "index.html"}
+        site.push_early("en/307/index.html", edited["en/307/index.html"])
+        name, data = own.next()
+        pushed = data.pop("html").encode()
+        assert (name, data) == ("reload", {"paths": ["en/307/index.html"], "all": False, "generation": 2})
+        assert without_script(client.request("/en/307/").body) == FILES["en/307/index.html"]  # not served before the build is over
+        site.publish(edited, ["en/307/index.html"])
+        assert pushed == client.request("/en/307/").body  # what the build serves, script and generation included
+        assert other.next() == ("reload", {"paths": ["en/307/index.html"], "all": False, "generation": 2})
+        site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+        assert own.next()[0] == "problems"  # no second reload for the same page
+    finally:
+        own.close()
+        other.close()
+
+
+def test_a_page_pushed_early_is_sent_again_if_the_build_publishes_other_bytes(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")
+        assert own.next()[1]["generation"] == 2
+        site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited again"}, ["en/307/index.html"])
+        name, data = own.next()
+        assert (name, data["html"].encode()) == ("reload", client.request("/en/307/").body)
+        assert b"307 Edited again" in data["html"].encode()
+    finally:
+        own.close()
+
+
+def test_a_page_pushed_early_gets_the_served_page_back_if_its_build_fails(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")
+        assert b"307 Edited" in own.next()[1]["html"].encode()
+        site.retract_early()
+        name, data = own.next()
+        assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
+        assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 1}
+        site.retract_early()  # told once
+        site.clear_problems()
+        site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
+        assert own.next()[0] == "problems"
+    finally:
+        own.close()
+
+
+def test_a_page_with_another_head_is_not_pushed_early(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        # the page would load itself again for a new head, and get the old page: it waits for the build
+        site.push_early("en/307/index.html", (PAGE % b"307").replace(b"<head>", b"<head><title>New</title>"))
+        site.push_early("index.html", PAGE % b"Home, edited")  # no page open there
+        site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
+        assert own.next()[0] == "problems"
+    finally:
+        own.close()
+
+
 def test_a_page_that_connects_during_an_error_is_shown_it(site: LiveSite, client: Client) -> None:
     site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
     stream = EventStream(client)

@@ -25,13 +25,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sitegen.engine.progress import Progress
+    from sitegen.engine.stages import EarlyPages
     from sitegen.output.write import Manifest, Sink
     from sitegen.site.model import Config
 
 __all__ = ["BuildResult", "build_site", "load_manifest", "open_stages", "save_manifest", "sorted_problems"]
 
 
-def build_site(config: Config, stages: Stages | None = None, sink: Sink | None = None, *, search: bool = False) -> BuildResult:
+def build_site(
+    config: Config, stages: Stages | None = None, sink: Sink | None = None, *, search: bool = False, early: EarlyPages | None = None
+) -> BuildResult:
     """Run every stage, giving the outputs to ``sink`` (kept in memory if ``None``);
     return the files and the problems. Nothing is written to the cache's disk until the
     caller's :meth:`Stages.finish`.
@@ -39,6 +42,9 @@ def build_site(config: Config, stages: Stages | None = None, sink: Sink | None =
     ``search`` also makes the search index, if the site has search, once every page is
     made (the index is read from them): ``sitegen build`` asks for it, ``check`` and
     ``serve`` (without ``--search``) do not.
+
+    ``early``: pages to make before the other outputs, each pushed as soon as it is made
+    (the dev server's open pages), if nothing of the build failed so far.
     """
     stages = stages or Stages()
     memory = stages.memory_sink() if sink is None else None
@@ -53,7 +59,7 @@ def build_site(config: Config, stages: Stages | None = None, sink: Sink | None =
             return recalled
     from sitegen.engine.pipeline import run_pipeline
 
-    result, asked_git = run_pipeline(config, stages, sink, memory, search=search)
+    result, asked_git = run_pipeline(config, stages, sink, memory, search=search, early=early)
     if inputs is not None and not asked_git and not result.errors and result.site is not None:
         stages.remember_build(inputs, result)
     return result

@@ -33,7 +33,7 @@ from sitegen.site.translations import outdated_intros, outdated_pages
 from sitegen.site.validate import validate_pages
 
 if TYPE_CHECKING:
-    from sitegen.engine.stages import Stages
+    from sitegen.engine.stages import EarlyPages, Stages
     from sitegen.output.write import MemorySink, Sink
     from sitegen.site.model import Config, Intro
 
@@ -60,12 +60,13 @@ def unused_intros(site: Site, intros: list[Intro]) -> list[Problem]:
 
 
 def run_pipeline(
-    config: Config, stages: Stages, sink: Sink, memory: MemorySink | None, *, search: bool = False
+    config: Config, stages: Stages, sink: Sink, memory: MemorySink | None, *, search: bool = False, early: EarlyPages | None = None
 ) -> tuple[BuildResult, bool]:
     """Run every stage, giving the outputs to ``sink``; return the result, and whether
     the build asked git (which is no file: such a build is not remembered whole; the dates
     of "Last updated" are the commit's, which the build's key holds). ``search``: make the
-    search index once every page is made, if there is no error."""
+    search index once every page is made, if there is no error. ``early``: pages made
+    first, and pushed as soon as made if nothing of the build failed before the outputs."""
     problems: list[Problem] = []
     asked_git: list[str] = []
     changed_since = stages.git_changed_since(config)
@@ -165,7 +166,8 @@ def run_pipeline(
         recorder.attach(renderer)
         # the search index is fed while pages are made (Pagefind works on another core)
         feed = stages.search_feed(sink) if search and not any(problem.severity == "error" for problem in problems) else None
-        problems += stages.render_outputs(renderer, recorder, outputs, sink, templates, catalogs, feed)
+        first = early if early is not None and early.ready(sorted_problems(problems)) else None
+        problems += stages.render_outputs(renderer, recorder, outputs, sink, templates, catalogs, feed, first)
         hosting = hosting_files(config, outputs, static_files)
         stages.put_files(hosting, sink)
         stages.put_files(static_files, sink)

@@ -86,7 +86,7 @@ from sitegen.output.write import MemorySink, read_static
 from sitegen.render.i18n import catalog_path, read_catalog, read_catalog_file, translations_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
     from gettext import NullTranslations
     from pathlib import Path
 
@@ -307,6 +307,20 @@ class KeptView:
     reads: tuple[Read, ...]
     reads_key: str
     key: str
+
+
+@dataclass(frozen=True)
+class EarlyPages:
+    """Pages wanted before the rest of the outputs (the dev server's open pages): made
+    first in the output stage, each given to :attr:`push` as soon as it is made, if it
+    changed and if :attr:`ready` says that nothing of the build so far failed."""
+
+    pages: Callable[[], Collection[str]]
+    """The output paths wanted first (asked when the output stage starts)."""
+    push: Callable[[str, bytes], None]
+    """Given each of those pages made in this build with other bytes than the last one's."""
+    ready: Callable[[list[Problem]], bool]
+    """Whether the build's problems so far let a page be shown before the build is over."""
 
 
 class Stages:
@@ -956,11 +970,14 @@ class Stages:
         templates: Templates,
         catalogs: Catalogs,
         feed: SearchFeed | None = None,
+        early: EarlyPages | None = None,
     ) -> list[Problem]:
         """Give every output to ``sink``: kept from the last build when its view is the same
         (known by what ``recorder`` saw the view read), rendered otherwise; return the
         template errors met. ``feed`` is given every HTML page, in the same order in every
-        build, for the search index."""
+        build, for the search index. ``early``: pages made first, and pushed as soon as
+        made when they changed, before the other outputs are checked (given to ``sink``
+        in the usual order, as the same bytes)."""
         from sitegen.engine.parallel import Shared
         from sitegen.render.views import render_output
 
@@ -978,21 +995,23 @@ class Stages:
                 feed.expect(language, pages)
         shared = recorder.shared_key(templates.key, sorted(catalogs.keys.items()))
         views_key = fingerprint(environment_key(), "reads", shared)
-        kept = self.cache.get("reads", views_key)
-        previous: Mapping[str, KeptView] = kept if isinstance(kept, dict) else {}
+        stored = self.cache.get("reads", views_key)
+        previous: Mapping[str, KeptView] = stored if isinstance(stored, dict) else {}
         known: dict[str, KeptView] = {}
         check = os.environ.get(CHECK_VIEWS) == "1"
         paths = sorted(outputs)
         unchanged: dict[str, KeptView] = {}
-        for path in paths:
+
+        def kept(path: str) -> KeptView | None:
+            """Return the last build's view of ``path`` if what it read gives the same."""
             output = outputs[path]
             last = previous.get(path)
             if last is not None and last.output == output and recorder.dependencies_key(shared, last.reads) == last.reads_key:
                 # what the view read is what it read last time: the same view, without making it
-                unchanged[path] = last
                 if check:
                     assert output_key(output, renderer.view(output)) == last.key, f"{path}: the view changed, but not what it read"
-        views.hits += len(unchanged)
+                return last
+            return None
 
         def make(path: str) -> tuple[KeptView | None, bytes | Problem | None]:
             """Make an output's view, watching what it reads, and its bytes unless the sink
@@ -1007,8 +1026,24 @@ class Stages:
             made = KeptView(output, tuple(reads), recorder.dependencies_key(shared, reads), key)
             return made, None if sink.has(path, key) else render_output(renderer, output, view)
 
-        todo = [path for path in paths if path not in unchanged]
-        views.misses += len(todo)
+        premade: dict[str, tuple[KeptView | None, bytes | Problem | None]] = {}
+        """The pages made first (``early``), by path."""
+        for path in sorted(set(early.pages()) & outputs.keys()) if early is not None else ():
+            last = kept(path)
+            if last is not None:
+                unchanged[path] = last  # the open page shows it already
+                continue
+            premade[path] = made_first = make(path)
+            if early is not None and made_first[0] is not None and isinstance(made_first[1], bytes):
+                early.push(path, made_first[1])  # (``None``: the same bytes as the last build's)
+        for path in paths:
+            if path not in premade and path not in unchanged:
+                last = kept(path)
+                if last is not None:
+                    unchanged[path] = last
+        views.hits += len(unchanged)
+        todo = [path for path in paths if path not in unchanged and path not in premade]
+        views.misses += len(todo) + len(premade)
         worker = Shared(make, least=self._fork_least(FORK_OUTPUTS), setup=self.cache.detach, extra=self.cache.made, merge=self.cache.adopt)
         if worker.forks(todo):
             templates.load_all()  # compiled once, before the fork, not in both processes
@@ -1019,7 +1054,9 @@ class Stages:
                 output = outputs[path]
                 last = unchanged.get(path)
                 data: bytes | Problem | None = None
-                if last is None:
+                if path in premade:
+                    last, data = premade[path]
+                elif last is None:
                     last, data = next(made)
                 key = ""
                 if last is not None:

@@ -3,7 +3,9 @@
 Wires the pipeline (:func:`sitegen.engine.build.build_site` with stages that keep their
 results in memory and in the project's cache), the watcher and the server together:
 events -> filter -> debounce -> classify (:mod:`sitegen.live.watch`) -> narrowest rebuild ->
-publish -> notify (:mod:`sitegen.live.serve`). A failed build never stops the server: the last
+publish -> notify (:mod:`sitegen.live.serve`). The open pages are made first in the output
+stage, and each is sent to its page as soon as it is made, when nothing of the build
+failed so far: the page the author looks at does not wait for the rest of the site. A failed build never stops the server: the last
 good site stays served, its errors show over every open page and in the terminal, and
 the next good build clears them. Warnings show the same way over the new pages.
 """
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import CONFIG_FILE, PYPROJECT, load_config
 from sitegen.engine.build import build_site, open_stages
+from sitegen.engine.stages import EarlyPages
 from sitegen.live.serve import LiveSite, PreviewServer
 from sitegen.live.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
 from sitegen.render.policy import security_headers
@@ -155,6 +158,7 @@ class Preview:
                 self._stages = open_stages(self.config, keep_in_memory=True)
                 line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
                 self._say(line)
+                self.site.retract_early()
                 self.site.show_problems([line], failed=True)
             finally:
                 self.builds += 1
@@ -165,7 +169,7 @@ class Preview:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
             swapped = self._swap_stylesheets(changes)
-        result = build_site(self.config, self._stages, search=self.search)
+        result = build_site(self.config, self._stages, search=self.search, early=self._early(changes))
         try:
             self._publish(result, changes, swapped, started)
         finally:
@@ -177,6 +181,18 @@ class Preview:
             if changes is None or changes.kinds & {"templates", "locales", "config"}:
                 freeze_heap()
 
+    def _early(self, changes: Changes | None) -> EarlyPages | None:
+        """Return the open pages to make first and send at once, after an edit of content,
+        templates or catalogs (a static file may reload every page; the configuration may
+        move the site)."""
+        if changes is None or changes.kinds & {"static", "config"}:
+            return None
+
+        def ready(problems: list[Problem]) -> bool:
+            return not any(problem.severity == "error" for problem in problems) and not (self.strict and problems)
+
+        return EarlyPages(self.site.open_pages, self.site.push_early, ready)
+
     def _publish(self, result: BuildResult, changes: Changes | None, swapped: list[str], started: float) -> None:
         """Serve a build's files and tell the open pages, or show why it failed."""
         work = self._stages.take_work()
@@ -187,6 +203,7 @@ class Preview:
             self._reported = result.problems
         lines = overlay_lines(result.problems)
         if result.failed(self.strict):
+            self.site.retract_early()  # a page sent before a later stage failed
             self.site.show_problems(lines, failed=True)
             self._say("Build failed: still serving the last good build. Fix and save to try again.")
             return

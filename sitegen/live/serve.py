@@ -5,7 +5,8 @@ of output path to bytes replaced in one step (a request sees the old site or the
 one, never a mix), and tells open pages over server-sent events (``/__sitegen/events``)
 when to reload, swap a stylesheet, or show and hide the build's problems. A page that
 says which one it is (``?page=en/307/index.html``) is sent its new HTML with the
-``reload`` event, so that it need not fetch it.
+``reload`` event, so that it need not fetch it; the dev server may send it before the
+build is over, as soon as that page is made (:meth:`LiveSite.push_early`).
 
 Connections are served by a bounded pool (:mod:`sitegen.live.connections`): idle ones time
 out, event streams are written by one thread. Only requests whose ``Host`` is this machine
@@ -95,6 +96,8 @@ class LiveSite:
         self._lock = threading.Lock()
         self._clients: dict[queue.SimpleQueue[str | None], str | None] = {}
         """The open pages' event queues, each with the output path of its page (if it said)."""
+        self._early: dict[queue.SimpleQueue[str | None], tuple[str, bytes, int]] = {}
+        """The queues sent a page before the build was over: its path, bytes and generation."""
         self._closed = False
         self.on_message: Callable[[], None] = lambda: None
         """Called after messages are queued for the pages (the server writes them then)."""
@@ -110,6 +113,7 @@ class LiveSite:
         request would get it: it need not fetch it."""
         with self._lock:
             snapshot = self._replace(files, new_generation=True)
+            early, self._early = self._early, {}
             paths = sorted(changed)
             data = {"paths": paths, "all": reload_all, "generation": snapshot.generation}
             plain = _event("reload", data)
@@ -121,8 +125,56 @@ class LiveSite:
                         html = inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
                         pushed[path] = _event("reload", {**data, "html": html})
             for events, page in self._clients.items():
+                told = early.get(events)
+                if told is not None and not reload_all and page in paths and told == (page, files.get(page or ""), snapshot.generation):
+                    continue  # sent this very page already, before the build was over
                 events.put(pushed.get(page or "", plain))
             self.on_message()
+
+    def open_pages(self) -> frozenset[str]:
+        """Return the output paths of the open pages that said which they are."""
+        with self._lock:
+            return frozenset(page for page in self._clients.values() if page is not None)
+
+    def push_early(self, path: str, data: bytes) -> None:
+        """Send the open pages at ``path`` their new bytes ``data`` now, before the build
+        that made them is published: as :meth:`publish` will serve them, in the generation
+        it will have. Only a page whose ``<head>`` is the one served: another head makes
+        the page load itself again, and it would get the old one. The next :meth:`publish`
+        does not tell these pages again when it serves the same bytes; if the build fails,
+        :meth:`retract_early` puts the served page back."""
+        with self._lock:
+            snapshot = self._snapshot
+            served = snapshot.files.get(path)
+            if not snapshot.built or served is None or not path.endswith(".html") or _head(served) != _head(data):
+                return
+            generation = snapshot.generation + 1
+            try:
+                html = inject(data, client_snippet(self, Snapshot({}, generation), [path])).decode("utf-8")
+            except UnicodeDecodeError:
+                return
+            message = _event("reload", {"paths": [path], "all": False, "generation": generation, "html": html})
+            for events, page in self._clients.items():
+                if page == path:
+                    events.put(message)
+                    self._early[events] = (path, data, generation)
+            self.on_message()
+
+    def retract_early(self) -> None:
+        """Send the pages pushed early the page served again (their build failed)."""
+        with self._lock:
+            early, self._early = self._early, {}
+            snapshot = self._snapshot
+            for events, (path, _data, _generation) in early.items():
+                served = snapshot.files.get(path)
+                if events not in self._clients or served is None:
+                    continue
+                data = {"paths": [path], "all": False, "generation": snapshot.generation}
+                with contextlib.suppress(UnicodeDecodeError):  # not text: the page fetches it
+                    data["html"] = inject(served, client_snippet(self, snapshot, [path])).decode("utf-8")
+                events.put(_event("reload", data))
+            if early:
+                self.on_message()
 
     def publish_stylesheets(self, files: Mapping[str, bytes], paths: Sequence[str], version: str) -> None:
         """Serve ``files`` from now on; open pages swap the stylesheets at these URL paths."""
@@ -171,6 +223,7 @@ class LiveSite:
         """Forget a page that went away."""
         with self._lock:
             self._clients.pop(events, None)
+            self._early.pop(events, None)
 
     def disconnect_all(self) -> None:
         """End every open event stream (the server is stopping)."""
@@ -191,6 +244,12 @@ class LiveSite:
         for events in self._clients:
             events.put(message)
         self.on_message()
+
+
+def _head(page: bytes) -> bytes:
+    """Return an HTML page up to its ``</head>`` (the whole page if it has none)."""
+    end = page.find(b"</head>")
+    return page if end < 0 else page[:end]
 
 
 def _event(name: str, data: object) -> str:
