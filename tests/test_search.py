@@ -11,7 +11,8 @@ from bs4 import BeautifulSoup
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.engine.build import build_site
-from sitegen.output.search import index_site
+from sitegen.output import search
+from sitegen.output.search import index_site, indexed_part
 from tests.conftest import SCRATCH_CONFIG, ScratchSite, page
 
 SITES = Path(__file__).parent / "sites"
@@ -53,6 +54,53 @@ def test_the_index_is_the_same_bytes_every_time() -> None:
     # the build feeds each language to Pagefind while it makes the pages: the same bundle
     searched = built(SITES / "multilingual")
     assert {path: data for path, data in searched.items() if path.startswith("pagefind/")} == first
+
+
+def test_pagefind_is_given_the_head_and_the_marked_element_only_and_makes_the_same_bundle(
+    real_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {path.relative_to(real_site).as_posix(): path.read_bytes() for path in sorted(real_site.rglob("*.html"))}
+    page = files["en/307/index.html"]
+    part = indexed_part(page)
+    assert len(part) < 0.7 * len(page)
+    soup = BeautifulSoup(part, "html.parser")
+    assert soup.html is not None and soup.html["lang"] == "en" and soup.title is not None
+    [article] = soup.select("[data-pagefind-body]")
+    assert article.h1 is not None and "307" in article.h1.get_text()
+    assert soup.body is not None and [child.name for child in soup.body.find_all(recursive=False)] == ["article"]
+    cut, problems = index_site(files)
+    assert not problems
+    monkeypatch.setattr(search, "indexed_part", lambda page: page)
+    whole, _ = index_site(files)
+    assert cut == whole
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<nav data-pagefind-filter="kind">x</nav><article data-pagefind-body><h1>A</h1></article>',
+        '<article data-pagefind-body><h1>A</h1></article><p data-pagefind-meta="image:/a.png">x</p>',
+        "<article data-pagefind-body><h1>A</h1></article><article data-pagefind-body><h1>B</h1></article>",
+        "<section data-pagefind-body><h1>A</h1><section>inner</section></section>",
+        "<article data-pagefind-body><h1>A</h1>",
+    ],
+)
+def test_pagefind_is_given_the_whole_page_where_the_cut_is_not_plain(body: str) -> None:
+    page = f'<!DOCTYPE html><html lang="en"><head><title>A</title></head><body><header>menu</header>{body}</body></html>'.encode()
+    assert indexed_part(page) == page
+
+
+def test_pagefind_is_given_the_marked_element_with_the_head() -> None:
+    page = (
+        b'<!DOCTYPE html><html lang="fr"><head><title>A</title></head><body class="x"><header>menu</header>'
+        b'<main><article class="code" data-pagefind-body><h1>A</h1><p data-pagefind-weight="4">b</p></article></main>'
+        b"<footer>f</footer><script>x</script></body></html>"
+    )
+    assert indexed_part(page) == (
+        b'<!DOCTYPE html><html lang="fr"><head><title>A</title></head><body class="x">'
+        b'<article class="code" data-pagefind-body><h1>A</h1><p data-pagefind-weight="4">b</p></article></body></html>'
+    )
+    assert indexed_part(b"<html><body><p>no mark</p></body></html>") == b"<html><body><p>no mark</p></body></html>"
 
 
 @pytest.mark.parametrize("large", [False, True])
