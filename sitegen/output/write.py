@@ -173,12 +173,14 @@ class SiteWriter:
         spare: Path | None = None,
     ) -> None:
         self.output_dir = output_dir.resolve()
+        self._out = str(self.output_dir)
         self._spare = spare
         self._recycled = False
         self._previous: Mapping[str, WrittenFile] = manifest or {}
         self._derive = derive
         self._staging: Staging | None = None
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
+        """The folders of the new tree known to be there, relative (``""``: its root)."""
         self._linked: dict[str, WrittenFile] = {}
         """Reused files not yet linked (the staging folder is made at the first new file)."""
         self.manifest: Manifest = {}
@@ -224,7 +226,7 @@ class SiteWriter:
 
     def _untouched(self, path: str, previous: WrittenFile) -> bool:
         try:
-            stat = os.lstat(self.output_dir / path)
+            stat = os.lstat(f"{self._out}/{path}")
         except OSError:
             return False
         # else changed by hand since: make it again
@@ -243,7 +245,7 @@ class SiteWriter:
         if path in self.manifest or self._linked.pop(path, None) is not None or self._recycled:
             # linked earlier in this build, or left in a spare tree: the file may be the
             # site's too, never write through it
-            remove(target)
+            remove(Path(target))
         with open(target, "wb") as file:
             file.write(data)
             file.flush()  # the size and time of the file as it stays
@@ -256,41 +258,43 @@ class SiteWriter:
         if self._staging is None:
             self._staging = Staging(self.output_dir, self._spare)
             self._recycled = self._staging.recycled
-            if self._recycled:
-                self._folders.add(self._staging.path)
+            self._folders.add("")
             linked, self._linked = self._linked, {}
             for relative, previous in linked.items():
                 self._link(relative, previous)
         return self._staging.path
 
-    def _target(self, path: str) -> Path:
-        root = self._stage()
-        target = root / path
-        if target.parent not in self._folders:
+    def _target(self, path: str) -> str:
+        """Return where ``path`` goes in the new tree, its folder made. (Strings, not
+        :class:`Path`: an edit's build asks this for each of the site's ~800 files.)"""
+        root = str(self._stage())
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
             if self._recycled:
-                self._make_folders(root, target.parent)
+                self._make_folders(root, folder)
             else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(target.parent)
-        return target
+                Path(root, folder).mkdir(parents=True, exist_ok=True)
+                self._folders.add(folder)
+        return f"{root}/{path}"
 
-    def _make_folders(self, root: Path, folder: Path) -> None:
+    def _make_folders(self, root: str, folder: str) -> None:
         """Make ``folder`` in a spare tree, each part a real folder: a file or a link left
         in its place is removed (a link would lead the writes out of the tree)."""
-        current = root
-        for part in folder.relative_to(root).parts:
-            current = current / part
+        current = ""
+        for part in folder.split("/"):
+            current = f"{current}/{part}" if current else part
             if current in self._folders:
                 continue
+            place = f"{root}/{current}"
             try:
-                mode: int | None = os.lstat(current).st_mode
+                mode: int | None = os.lstat(place).st_mode
             except FileNotFoundError:
                 mode = None
             if mode is not None and not S_ISDIR(mode):
-                remove(current)
+                remove(Path(place))
                 mode = None
             if mode is None:
-                current.mkdir()
+                Path(place).mkdir()
             self._folders.add(current)
 
     def _link(self, path: str, previous: WrittenFile) -> None:
@@ -304,13 +308,14 @@ class SiteWriter:
                 if S_ISREG(found.st_mode) and found.st_ino == previous.inode:
                     self.manifest[path] = previous  # the spare tree holds that very file
                     return
-                remove(target)
+                remove(Path(target))
+        source = f"{self._out}/{path}"
         try:
-            os.link(self.output_dir / path, target)
+            os.link(source, target)
             self.manifest[path] = previous
         except OSError:  # a file system without hard links: copy
-            shutil.copy2(self.output_dir / path, target)
-            stat = target.stat()
+            shutil.copy2(source, target)
+            stat = Path(target).stat()
             self.manifest[path] = WrittenFile(previous.key, stat.st_size, stat.st_mtime_ns, stat.st_ino, previous.derived)
 
     def _unchanged(self, kept: Iterable[str]) -> bool:
@@ -355,7 +360,12 @@ class SiteWriter:
     def _sweep(self, root: Path) -> None:
         """Remove from a spare tree everything this build did not put there."""
         wanted = {*self.manifest, MARKER}
-        folders = {parent.as_posix() for path in wanted for parent in Path(path).parents}
+        folders: set[str] = set()
+        for path in wanted:
+            folder = path.rpartition("/")[0]
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
 
         def sweep(folder: str, relative: str) -> None:
             with os.scandir(folder) as scan:
