@@ -72,3 +72,20 @@ def test_make_i18n_creates_the_catalog_of_a_draft_language(scratch_site: Scratch
     # a disabled language is never built: no catalog for it
     disabled = site_with_own_locales(scratch_site, tmp_path / "other", extra.replace("draft", "disabled"))
     assert update_catalogs(disabled) == []
+
+
+def test_the_strings_noted_while_compiling_are_those_a_second_parse_finds() -> None:
+    from sitegen.config import load_config
+    from sitegen.render import templating
+
+    config, problems = load_config(REPO)
+    assert config is not None, problems
+    environment = templating.create_environment(config.templates_dir, config)
+    assert templating.check_templates(environment, config) == []  # compiles every template
+    assert isinstance(environment, templating.Environment)
+    assert "code.html" in environment.found
+    noted = templating.template_messages(environment, config)
+    parsed_again = templating.create_environment(config.templates_dir, config)  # nothing compiled, nothing noted
+    assert parsed_again.found == {}  # type: ignore[attr-defined]
+    assert templating.template_messages(parsed_again, config) == noted
+    assert len(noted) > 50 and all(":" in where for where in noted.values())

@@ -7,9 +7,11 @@ import json
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import markupsafe
+from jinja2.ext import GETTEXT_FUNCTIONS, extract_from_ast
 from jinja2.loaders import split_template_path
 
 from sitegen.content.sources import link_problem, list_folder
@@ -53,13 +55,37 @@ class SourceLoader(jinja2.FileSystemLoader):
         return sorted(file.relative_to(self.folder).as_posix() for file in listing.files)
 
 
+Found = list[tuple[int, str, "str | tuple[str | None, ...] | None"]]
+"""The translated strings of a template: line, function and message(s), as Babel lists them."""
+
+
+class Environment(jinja2.Environment):
+    """A Jinja environment that notes the translated strings of each template it
+    compiles, from the tree it parses to compile it: :func:`template_messages` then does
+    not parse every template a second time (~40 ms of a cold build)."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.found: dict[str, tuple[str, Found]] = {}
+        """By template name: the source compiled, and the strings found in it."""
+
+    def compile(self, source: Any, name: str | None = None, filename: str | None = None, raw: Any = False, defer_init: bool = False) -> Any:
+        """Compile ``source`` as Jinja does, noting the translated strings of a named template."""
+        if isinstance(source, str) and name is not None:
+            tree = self.parse(source, name, filename)
+            # taken before the compiler, whose constant folding may change the tree
+            self.found[name] = (source, list(extract_from_ast(tree, GETTEXT_FUNCTIONS)))
+            source = tree
+        return super().compile(source, name, filename, raw, defer_init)
+
+
 def create_environment(
     templates_dir: Path, config: Config | None = None, bytecode_cache: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
     """Return the Jinja environment: strict undefined, autoescape, i18n; with ``config``,
     templates are read only from regular files inside the project. ``bytecode_cache``
     keeps the compiled templates between processes (the engine's)."""
-    environment = jinja2.Environment(
+    environment = Environment(
         loader=SourceLoader(templates_dir, config),
         bytecode_cache=bytecode_cache,
         undefined=jinja2.StrictUndefined,
@@ -160,7 +186,11 @@ def template_messages(environment: jinja2.Environment, config: Config) -> dict[s
     for name in sorted(environment.list_templates(extensions=["html", "xml"])):
         try:
             source = environment.loader.get_source(environment, name)[0] if environment.loader else ""
-            found = list(environment.extract_translations(source))  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+            compiled = environment.found.get(name) if isinstance(environment, Environment) else None
+            if compiled is not None and compiled[0] == source:
+                found = compiled[1]
+            else:
+                found = list(environment.extract_translations(source))  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
         except jinja2.TemplateError:
             continue  # a syntax error is reported by check_templates
         for line, _function, message in found:
