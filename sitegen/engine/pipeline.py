@@ -151,7 +151,7 @@ def run_pipeline(
         locale_text = stages.locale_text()
         history = stages.load_history(config)
         # the renderer reads entries through mappings that note what each view reads
-        recorder = Recorder()
+        recorder = Recorder(stages.read_memory())
         watched_site, watched_rendered = recorder.watch(site, rendered)
         renderer = Renderer(
             watched_site,

@@ -100,7 +100,7 @@ if TYPE_CHECKING:
     from sitegen.output.write import Sink
     from sitegen.render.bodies import LinkFor, Markdown, PageMemo, Rendered, RenderedEntry, RenderedIntro
     from sitegen.render.plan import Output
-    from sitegen.render.reads import Read, Recorder
+    from sitegen.render.reads import Read, ReadMemory, Recorder
     from sitegen.render.views import LocaleText, Renderer
     from sitegen.site.model import Config, Glossary, Intro, Language, Page, Problem, Source
     from sitegen.site.resolve import Entry, IntroEntry, Site
@@ -345,6 +345,7 @@ class Stages:
         self._history: tuple[tuple[object, ...], Mapping[str, datetime.date]] | None = None
         self._git_answers: dict[tuple[Path, str, str], bool | None] = {}
         self._page_memos: dict[str, PageMemo] = {}
+        self._read_memory: ReadMemory | None = None
         self._keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
         """The dev server's keys of the last build, by stage and slot, with their inputs (:meth:`_key`)."""
         self._new_keys: dict[tuple[str, object], tuple[tuple[object, ...], str]] = {}
@@ -933,6 +934,17 @@ class Stages:
 
         return self._page_memos.setdefault(name, PageMemo())
 
+    def read_memory(self) -> ReadMemory | None:
+        """Return the dev server's memory of what the views' reads gave in the last build
+        (:class:`~sitegen.render.reads.ReadMemory`); ``None`` in a build of its own."""
+        if not self.cache.keep_in_memory:
+            return None
+        if self._read_memory is None:
+            from sitegen.render.reads import ReadMemory
+
+            self._read_memory = ReadMemory()
+        return self._read_memory
+
     def git_changed_since(self, config: Config) -> Callable[[str, str], bool | None]:
         """Return whether a file changed in git since a commit, or whether a blob id names
         another version of it (:func:`sitegen.site.translations.git_changed_since`). Two ``git``
@@ -1002,16 +1014,19 @@ class Stages:
         paths = sorted(outputs)
         unchanged: dict[str, KeptView] = {}
 
-        def kept(path: str) -> KeptView | None:
-            """Return the last build's view of ``path`` if what it read gives the same."""
+        def kept(path: str, same: set[Read] | None = None) -> KeptView | None:
+            """Return the last build's view of ``path`` if what it read gives the same
+            (``same``: reads known to give what they gave in the last build)."""
             output = outputs[path]
             last = previous.get(path)
-            if last is not None and last.output == output and recorder.dependencies_key(shared, last.reads) == last.reads_key:
-                # what the view read is what it read last time: the same view, without making it
-                if check:
-                    assert output_key(output, renderer.view(output)) == last.key, f"{path}: the view changed, but not what it read"
-                return last
-            return None
+            if last is None or last.output != output:
+                return None
+            if not (same is not None and same.issuperset(last.reads)) and recorder.dependencies_key(shared, last.reads) != last.reads_key:
+                return None
+            # what the view read is what it read last time: the same view, without making it
+            if check:
+                assert output_key(output, renderer.view(output)) == last.key, f"{path}: the view changed, but not what it read"
+            return last
 
         def make(path: str) -> tuple[KeptView | None, bytes | Problem | None]:
             """Make an output's view, watching what it reads, and its bytes unless the sink
@@ -1036,9 +1051,10 @@ class Stages:
             premade[path] = made_first = make(path)
             if early is not None and made_first[0] is not None and isinstance(made_first[1], bytes):
                 early.push(path, made_first[1])  # (``None``: the same bytes as the last build's)
+        same = recorder.unchanged_reads()  # the dev server: the views of the last build whose reads give the same are kept unhashed
         for path in paths:
             if path not in premade and path not in unchanged:
-                last = kept(path)
+                last = kept(path, same)
                 if last is not None:
                     unchanged[path] = last
         views.hits += len(unchanged)
@@ -1082,6 +1098,7 @@ class Stages:
             assert next(made, None) is None  # and the child's cache entries are taken
         finally:
             made.close()
+        recorder.remember()
         self.ran.add("reads")
         if known != previous:
             self.cache.put("reads", views_key, known)

@@ -20,6 +20,13 @@ A view's dependencies are then a list of these reads; :meth:`Recorder.dependenci
 hashes what each of them gives in the current build. The next build recomputes that hash
 from the list it kept: when it is the same, the view would be the same, and its ``output``
 key is the one kept; when it is not, the view is made again (and watched again).
+
+The dev server keeps a :class:`ReadMemory` of its last output stage, so that an edit costs
+what it changes rather than what the site holds: an entry whose values are equal to last
+time's (compared, not hashed: the same objects, mostly) gives last time's hash; a call
+whose own reads (watched as it runs) all give the same gives last time's hash, when the
+shared inputs are the same; and a view whose reads all give what they gave then keeps its
+key without hashing them again (:meth:`Recorder.unchanged_reads`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.engine.keys import fingerprint
@@ -72,10 +80,31 @@ V = TypeVar("V")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Recorder:
-    """Notes the reads of the view being made; hashes what reads give in this build."""
+@dataclass(slots=True)
+class ReadMemory:
+    """What the reads gave in the dev server's last output stage (:meth:`Recorder.remember`)."""
 
-    def __init__(self) -> None:
+    shared: str = ""
+    """The shared key of that build."""
+    entries: dict[Key, tuple[tuple[Any, ...], str]] = field(default_factory=dict)
+    """Each entry read: what every part gave for it, and their hash."""
+    calls: dict[Read, tuple[tuple[tuple[Read, str], ...], str]] = field(default_factory=dict)
+    """Each call read: what the call read as it ran (and what each gave), and the hash of its result."""
+    digests: dict[Read, str] = field(default_factory=dict)
+    """The hash of every read the views of that build read."""
+
+
+class Recorder:
+    """Notes the reads of the view being made; hashes what reads give in this build.
+    ``memory``: the dev server's memory of the last build, used and updated."""
+
+    def __init__(self, memory: ReadMemory | None = None) -> None:
+        self._memory = memory
+        self._shared = ""
+        self._values: dict[Key, tuple[Any, ...]] = {}
+        """What every part gave for each entry read in this build (kept with a memory only)."""
+        self._calls: dict[Read, tuple[tuple[Read, str], ...]] = {}
+        """What each call read as it ran in this build, and what each read gave."""
         self.reads: dict[Read, None] | None = None
         """The reads of the view being made (``None``: no view is being watched)."""
         self._digests: dict[Read, str] = {}
@@ -134,26 +163,72 @@ class Recorder:
         site = renderer.site
         fields = [(field.name, getattr(site, field.name)) for field in dataclasses.fields(site) if field.name not in ENTRY_FIELDS]
         attributes = sorted((name, value) for name, value in vars(renderer).items() if name not in NOT_SHARED)
-        return fingerprint("shared", parts, [(name, _plain(value)) for name, value in fields + attributes])
+        self._shared = fingerprint("shared", parts, [(name, _plain(value)) for name, value in fields + attributes])
+        return self._shared
 
     def digest(self, what: Read) -> str:
         """Return the hash of what a read gives in this build."""
         known = self._digests.get(what)
         if known is not None:
             return known
+        memory = self._memory
         if what[0] == "entry":
             key = what[1]
             # a compressed body is hashed as it is kept (the same HTML compresses the same)
-            made = fingerprint("entry", key, [part.packed(key) if isinstance(part, Bodies) else part.get(key) for part in self._parts])
+            values = [part.packed(key) if isinstance(part, Bodies) else part.get(key) for part in self._parts]
+            last = memory.entries.get(key) if memory is not None else None
+            if last is not None and last[0] == tuple(values):  # equal values, mostly the same objects: compared, not hashed
+                made = last[1]
+            else:
+                made = fingerprint("entry", key, values)
+            if memory is not None:
+                self._values[key] = tuple(values)
         elif what == EVERY_ENTRY:
             keys = sorted({key for part in self._parts for key in part})
             made = fingerprint("every entry", [(key, self.digest(("entry", key))) for key in keys])
         else:
-            arguments = [self._renderer.config.language(str(argument)) if isinstance(argument, Tag) else argument for argument in what[1:]]
-            with self.unwatched():
-                made = fingerprint(what, getattr(self._renderer, what[0])(*arguments))
+            call = memory.calls.get(what) if memory is not None and memory.shared == self._shared else None
+            if call is not None and all(self.digest(read) == given for read, given in call[0]):
+                made, subreads = call[1], call[0]  # it read the same, with the same shared inputs: the same result
+            else:
+                arguments = [
+                    self._renderer.config.language(str(argument)) if isinstance(argument, Tag) else argument for argument in what[1:]
+                ]
+                method = getattr(self._renderer, what[0])
+                if memory is None:
+                    with self.unwatched():
+                        made = fingerprint(what, method(*arguments))
+                    subreads = ()
+                else:
+                    method = getattr(method, "__wrapped__", method).__get__(self._renderer)  # not noted as a read of its own
+                    with self.watching() as reads:  # what the call reads, for the next build's memory
+                        made = fingerprint(what, method(*arguments))
+                    subreads = tuple((read, self.digest(read)) for read in reads)
+            if memory is not None:
+                self._calls[what] = subreads
         self._digests[what] = made
         return made
+
+    def unchanged_reads(self) -> set[Read] | None:
+        """Return the reads of the last output stage that give the same in this one: a view
+        kept then whose reads are all among them is the same view (its dependencies key is
+        the same); ``None`` without a memory of a build with the same shared inputs."""
+        memory = self._memory
+        if memory is None or not memory.digests or memory.shared != self._shared:
+            return None
+        return {read for read, last in memory.digests.items() if self.digest(read) == last}
+
+    def remember(self) -> None:
+        """Keep what the reads of this build gave in the memory, for the next build (once
+        every view is checked or made: the memory then describes the views kept)."""
+        memory = self._memory
+        if memory is None:
+            return
+        digests = self._digests
+        memory.shared = self._shared
+        memory.entries = {key: (values, digests[("entry", key)]) for key, values in self._values.items()}
+        memory.calls = {what: (subreads, digests[what]) for what, subreads in self._calls.items()}
+        memory.digests = dict(digests)
 
     def dependencies_key(self, shared: str, reads: Iterable[Read]) -> str:
         """Return the hash of what ``reads`` give in this build, with the shared inputs (the
