@@ -58,10 +58,12 @@ golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites an
 
 # the Zola comparison of issue 12 (when ../shared/tools/peer-bench is installed: its
 # setup.sh, once), then the dev server's edit-to-browser figures on the real site.
-# BENCH=--large adds the 9,000-page comparison (7-15 minutes); BENCH="--rounds 3" is quicker
+# BENCH=--large adds the 9,000-page comparison (7-15 minutes) and the dev server on those
+# 9,000 pages (5-10 minutes more); BENCH="--rounds 3" is quicker
 bench: $(TEST_STAMP)  ## sitegen against Zola (ratios to zola-full) and live-reload figures
 	$(BIN)/python -m tests.peer $(BENCH)
 	$(BIN)/python -m tests.bench
+	$(if $(findstring --large,$(BENCH)),$(BIN)/python -m tests.bench --corpus 500x18 --edits 10)
 
 i18n: $(TEST_STAMP)  ## extract UI strings and update every catalog
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output --omit-header .
