@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import re
@@ -249,9 +250,12 @@ def test_an_internal_error_is_shown_and_the_preview_goes_on(live: Running, event
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (first) when")
     problems = events.wait("problems")
     assert problems["lines"] == ["sitegen: internal error: RuntimeError: a bug (run with --debug for details)"]
+    wait_for(gc.isenabled, "the garbage collector, back on after the failed rebuild")  # off while a rebuild runs
     live.edit("content/en/307.md", "(first)", "(second)")
     events.wait("ok")
     assert b"Use a 307 (second) when" in live.page("/en/307/")
+    wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize("save", ["vim", "jetbrains"])

@@ -169,10 +169,25 @@ class Preview:
             if ("config" in changes.kinds or self._config_failed) and not self._reload_config():
                 return
             swapped = self._swap_stylesheets(changes)
-        result = build_site(self.config, self._stages, search=self.search, early=self._early(changes))
+        # no garbage collection in a rebuild after an edit of content, until the pages are
+        # told: at 9,000 pages the collector's passes over what the rebuild makes were a third
+        # of it (0.7 of 2.2 s). Not in a build that makes every page: without the collector,
+        # a cold build of those 9,000 pages took 862 MB instead of ~360 (markdown and
+        # templates leave cycles behind)
+        collecting = gc.isenabled()
+        if changes is not None and changes.kinds <= {"content"}:
+            gc.disable()
+        try:
+            result = build_site(self.config, self._stages, search=self.search, early=self._early(changes))
+        except BaseException:
+            if collecting:
+                gc.enable()
+            raise
         try:
             self._publish(result, changes, swapped, started)
         finally:
+            if collecting:
+                gc.enable()
             # after the pages are told: writing the cache and collecting garbage can wait
             if changes is None:
                 self._stages.finish()  # the first build prunes what the cache holds from older builds
@@ -180,6 +195,8 @@ class Preview:
                 self._stages.cache.finish()  # a rebuild only adds: pruning would cost every edit
             if changes is None or changes.kinds & {"templates", "locales", "config"}:
                 freeze_heap()
+            else:
+                gc.collect()  # the rebuild's garbage, in one pass over what is not frozen
 
     def _early(self, changes: Changes | None) -> EarlyPages | None:
         """Return the open pages to make first and send at once, after an edit of content,
