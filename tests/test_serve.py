@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import threading
 from collections.abc import Iterator
 
@@ -235,6 +236,18 @@ def test_a_page_pushed_early_is_the_page_published_and_is_not_told_twice(site: L
     finally:
         own.close()
         other.close()
+
+
+def test_a_page_pushed_early_is_written_before_the_push_returns(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")
+        # the build goes on at once, holding the interpreter: the event is already on its way
+        assert select.select([own.socket], [], [], 0)[0] == [own.socket]
+        assert b"307 Edited" in own.next()[1]["html"].encode()
+    finally:
+        own.close()
 
 
 def test_a_page_pushed_early_is_sent_again_if_the_build_publishes_other_bytes(site: LiveSite, client: Client) -> None:

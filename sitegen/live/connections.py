@@ -40,6 +40,8 @@ MAX_STREAMS = 256
 """Open event streams (pages) at most."""
 PING_SECONDS = 15.0
 """A comment line this often tells a dead event stream from a quiet one."""
+FLUSH_SECONDS = 0.05
+"""How long :meth:`EventHub.flush` waits at most for the writer."""
 
 
 class Connection(Protocol):
@@ -174,6 +176,11 @@ class EventHub:
         self._streams: set[Stream] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._rounds = threading.Condition()
+        self._started = 0
+        """Rounds of writing started (each after the writer woke)."""
+        self._done = 0
+        """The last round of writing finished."""
         self._thread = threading.Thread(target=self._run, name="sitegen-events", daemon=True)
         self._thread.start()
 
@@ -192,10 +199,24 @@ class EventHub:
         with contextlib.suppress(OSError):
             self._wake_writer.send(b"\0")
 
+    def flush(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Wake the writer and wait until it has written the messages queued so far (at
+        most ``timeout``). For a message that must not wait for the thread that queued it
+        to let go of the interpreter: a build holds it, and would let the writer run only
+        after a switch interval (5 ms) or more."""
+        with self._rounds:
+            target = self._started + 1  # a round that starts from now on sees every message queued
+        self.wake()
+        with self._rounds:
+            self._rounds.wait_for(lambda: self._done >= target or self._closed, timeout)
+
     def _run(self) -> None:
         last_ping = time.monotonic()
         while not self._closed:
             ready = self._selector.select(timeout=max(0.0, last_ping + PING_SECONDS - time.monotonic()))
+            with self._rounds:
+                self._started += 1
+                round_number = self._started
             for key, _events in ready:
                 if key.fileobj is self._wake_reader:
                     with contextlib.suppress(OSError):
@@ -208,6 +229,9 @@ class EventHub:
                 last_ping = time.monotonic()
             for stream in list(self._streams):
                 self._flush(stream, ping)
+            with self._rounds:
+                self._done = round_number
+                self._rounds.notify_all()
 
     def _take_incoming(self) -> None:
         while True:
@@ -273,6 +297,8 @@ class EventHub:
         self._closed = True
         self.wake()
         self._thread.join()
+        with self._rounds:
+            self._rounds.notify_all()
         self._take_incoming()
         for stream in list(self._streams):
             self._flush(stream, ping=False)

@@ -101,6 +101,9 @@ class LiveSite:
         self._closed = False
         self.on_message: Callable[[], None] = lambda: None
         """Called after messages are queued for the pages (the server writes them then)."""
+        self.on_urgent: Callable[[], None] = lambda: None
+        """Called after a page is sent before its build is over: returns once the server
+        has written it (the build would hold the writer back)."""
 
     @property
     def snapshot(self) -> Snapshot:
@@ -154,11 +157,12 @@ class LiveSite:
             except UnicodeDecodeError:
                 return
             message = _event("reload", {"paths": [path], "all": False, "generation": generation, "html": html})
-            for events, page in self._clients.items():
-                if page == path:
-                    events.put(message)
-                    self._early[events] = (path, data, generation)
-            self.on_message()
+            told = [events for events, page in self._clients.items() if page == path]
+            for events in told:
+                events.put(message)
+                self._early[events] = (path, data, generation)
+        if told:
+            self.on_urgent()  # not under the lock: a page the writer drops unsubscribes
 
     def retract_early(self) -> None:
         """Send the pages pushed early the page served again (their build failed)."""
@@ -354,6 +358,7 @@ class _Server(socketserver.TCPServer):
         self.keeper = Keeper()
         self.hub = EventHub()
         site.on_message = self.hub.wake
+        site.on_urgent = self.hub.flush
         super().__init__(address, _Handler)
 
     def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
