@@ -211,12 +211,18 @@ def measure_search(root: Path, runs: int) -> tuple[float, float, int, int] | str
     return statistics.median(times), statistics.median(cpu), len(indexed_pages(files)), sum(len(data) for data in bundle.values())
 
 
-def measure_events(server: Server, root: Path, count: int, pause: float, edited: Edited = REAL_PAGE) -> tuple[list[float], list[float]]:
-    """Return, per edit, ms from the write to the reload event, and to the fetched new page."""
+def measure_events(
+    server: Server, root: Path, count: int, pause: float, edited: Edited = REAL_PAGE
+) -> tuple[list[float], list[float], list[float]]:
+    """Return, per edit, ms from the write to the reload event, to the fetched new page, and
+    to the new page sent to the open page itself (a stream that says which page it is, as
+    the live-reload script's does: it is sent the page as soon as it is made)."""
     stream = EventStream(Client(server.url))
+    own = EventStream(Client(server.url), page=edited.output)
     received: queue.Queue[tuple[float, str, object]] = queue.Queue()
+    sent: queue.Queue[tuple[float, str, object]] = queue.Queue()
 
-    def listen() -> None:
+    def listen(stream: EventStream, received: queue.Queue[tuple[float, str, object]]) -> None:
         try:
             while True:
                 name, data = stream.next(timeout=3600)
@@ -224,9 +230,10 @@ def measure_events(server: Server, root: Path, count: int, pause: float, edited:
         except (EOFError, OSError, AssertionError, ValueError, AttributeError):  # closed by measure_events
             pass
 
-    threading.Thread(target=listen, daemon=True).start()
+    threading.Thread(target=listen, args=(stream, received), daemon=True).start()
+    threading.Thread(target=listen, args=(own, sent), daemon=True).start()
     client = Client(server.url)
-    to_event, to_page = [], []
+    to_event, to_page, to_sent = [], [], []
     with Edits(root, pause, edited) as edits:
         for index in range(count):
             time.sleep(pause)  # let the last edit settle, so that each is measured alone
@@ -242,8 +249,14 @@ def measure_events(server: Server, root: Path, count: int, pause: float, edited:
                 raise AssertionError(f"edit {index}: the page fetched after the reload event is not the new one")
             to_event.append((at - written) * 1000)
             to_page.append((fetched - written) * 1000)
+            while True:
+                at, name, data = sent.get(timeout=600)
+                if name == "reload" and marker in data.get("html", ""):  # type: ignore[attr-defined]
+                    break
+            to_sent.append((at - written) * 1000)
     stream.close()
-    return to_event, to_page
+    own.close()
+    return to_event, to_page, to_sent
 
 
 def wait_in(page: Any, expression: str, timeout: float = 30.0) -> Any:
@@ -365,9 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         server = Server(root)
         try:
-            to_event, to_page = measure_events(server, root, arguments.edits, arguments.pause, edited)
-            print(f"edit -> reload event            {summary(to_event)}")
+            to_event, to_page, to_sent = measure_events(server, root, arguments.edits, arguments.pause, edited)
+            print(f"edit -> reload event            {summary(to_event)}   (the build published)")
             print(f"edit -> new page fetched        {summary(to_page)}")
+            print(f"edit -> new page sent           {summary(to_sent)}   (to the open page, as soon as made)")
             browser = None if arguments.no_browser else measure_browser(server, root, arguments.edits, arguments.pause, edited)
             if isinstance(browser, list):
                 print(f"edit -> new page shown          {summary(browser)}   (Chromium)")
