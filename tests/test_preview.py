@@ -80,8 +80,9 @@ def test_the_open_page_is_sent_as_soon_as_it_is_made_and_is_the_page_published(
     monkeypatch.setattr(site, "push_early", pushing)
     live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
     reload = page_events.wait("reload")
-    assert served_when_pushed == [generation]  # sent before the build was published
     wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
+    # sent before the build was published: made quick, then by the build (the same bytes, not sent again)
+    assert served_when_pushed == [generation, generation]
     # the page sent is the page served now, with the edit, its script and generation included
     assert reload.pop("html").encode() == live.client.request("/en/307/").body
     assert b"Use a 307 (edited) when" in live.page("/en/307/")
@@ -89,6 +90,39 @@ def test_the_open_page_is_sent_as_soon_as_it_is_made_and_is_the_page_published(
     assert site.snapshot.generation == generation + 1
     site.show_problems(["a sentinel"], failed=False)
     assert page_events.next()[0] == "problems"  # the publish did not send the same page again
+
+
+def test_the_open_page_of_an_edited_file_is_sent_before_the_site_is_built(
+    live: Running, page_events: EventStream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitegen.live import preview
+
+    site = live.preview.site
+    pushed: list[str] = []
+    sent_before: list[int] = []
+    build_site, push_early = preview.build_site, site.push_early
+
+    def pushing(path: str, data: bytes) -> None:
+        pushed.append(path)
+        push_early(path, data)
+
+    def building(*arguments: object, **options: object) -> object:
+        sent_before.append(len(pushed))
+        return build_site(*arguments, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site, "push_early", pushing)
+    monkeypatch.setattr(preview, "build_site", building)
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+    wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
+    reload = page_events.wait("reload")
+    assert b"Use a 307 (edited) when" in reload.pop("html").encode()
+    assert sent_before == [1]  # sent (written to its stream) before the build of the site began
+    after_first = len(pushed)  # and by the build, the same bytes: not sent again
+    live.edit("content/en/307.md", "Use a 307 (edited) when", "Use a 307 (edited twice) when")
+    wait_for(lambda: sum(line.startswith("Rebuilt in ") for line in live.said) == 2, "the second rebuild's line")
+    assert b"(edited twice)" in page_events.wait("reload")["html"].encode()
+    assert sent_before == [1, after_first + 1]  # made quick from the build of the first edit
+    assert b"(edited twice)" in live.page("/en/307/")
 
 
 def test_a_build_that_fails_before_the_outputs_sends_the_open_page_nothing(live: Running, page_events: EventStream) -> None:

@@ -238,6 +238,23 @@ def test_a_page_pushed_early_is_the_page_published_and_is_not_told_twice(site: L
         other.close()
 
 
+def test_the_same_page_pushed_twice_is_sent_once_and_other_bytes_again(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        # the dev server pushes a quick page, then the build makes it again: the same bytes
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")
+        site.push_early("en/307/index.html", PAGE % b"307 Edited, by the build")
+        assert b"307 Edited" in own.next()[1]["html"].encode()
+        assert b"307 Edited, by the build" in own.next()[1]["html"].encode()
+        site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited, by the build"}, ["en/307/index.html"])
+        site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+        assert own.next()[0] == "problems"  # the publish did not send it again either
+    finally:
+        own.close()
+
+
 def test_a_page_pushed_early_is_written_before_the_push_returns(site: LiveSite, client: Client) -> None:
     own = EventStream(client, page="en/307/index.html")
     try:

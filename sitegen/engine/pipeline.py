@@ -183,4 +183,4 @@ def run_pipeline(
         stages.keep_sink(memory)
     paths = tuple(sorted(outputs.keys() | hosting.keys() | static_files.keys() | index.keys()))
     files = dict(sorted(memory.files.items())) if memory is not None else {}
-    return BuildResult(files, sorted_problems(problems), site, renderer, paths), bool(asked_git)
+    return BuildResult(files, sorted_problems(problems), site, renderer, paths, rendered=rendered), bool(asked_git)

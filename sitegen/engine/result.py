@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
+    from sitegen.render.bodies import Rendered
     from sitegen.render.views import Renderer
     from sitegen.site.resolve import Site
 
@@ -25,6 +26,8 @@ class BuildResult:
     """Every output path, whatever the sink."""
     counts: tuple[int, int] = (0, 0)
     """Code pages and languages, where there is no :attr:`site` (a build remembered whole)."""
+    rendered: Rendered | None = field(default=None, compare=False)
+    """The markdown of every entry of :attr:`site`, as the views were given it."""
 
     @property
     def errors(self) -> list[Problem]:

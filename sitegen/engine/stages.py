@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import logging
 import os
 import sys
@@ -220,6 +221,13 @@ def _bytecode_cache(cache: Cache, keys: list[str]) -> jinja2.BytecodeCache:
             cache.put("jinja", key, bucket.bytecode_to_string())
 
     return Bytecode()
+
+
+def _markdown_key(entry: Entry, source: tuple[Outline, str] | None, raw_html: str, callouts: bool) -> str:
+    """Return the key of an entry's markdown: its page, reader, specs and code, and the
+    headings of the source page it follows, if any."""
+    page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
+    return fingerprint(environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
 
 
 def _read_glossary(raw: bytes, path: str, tag: str, stem: str) -> tuple[Glossary | None, list[Problem]]:
@@ -583,6 +591,18 @@ class Stages:
         self.ran.add("load")
         return pages, problems
 
+    def load_page(self, config: Config, tag: str, file: Path) -> tuple[Page | None, list[Problem]]:
+        """Return the page of one content file of language ``tag``, loaded as
+        :meth:`load_pages` loads it (from the cache if its bytes were seen)."""
+        from sitegen.content.load import load_bytes, read_page_bytes
+
+        status = self._status(file)
+        raw, unread = read_page_bytes(file, config.shown(file))
+        if raw is None:
+            return None, unread
+        page, found = self._load("page", config, tag, file, raw, load_bytes, status)
+        return page, list(found)
+
     def load_intros(self, config: Config) -> tuple[list[Intro], list[Problem]]:
         """Return every intro page (``index.md``, ``4xx.md``), loading only the files never seen."""
         from sitegen.content.intros import intro_files, load_intro_bytes
@@ -705,15 +725,8 @@ class Stages:
             for key in phase:
                 entry = site.entries[key]
                 source = source_outline(site, entry, bodies)
-
-                def make_key(entry: Entry = entry, source: tuple[Outline, str] | None = source) -> str:
-                    page = dataclasses.replace(entry.page, body=digest(entry.page.body.encode("utf-8")))  # by its digest: see check_wording
-                    return fingerprint(
-                        environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts
-                    )
-
                 inputs = (entry.page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
-                cache_key = self._key("markdown", key, inputs, make_key)
+                cache_key = self._key("markdown", key, inputs, functools.partial(_markdown_key, entry, source, raw_html, callouts))
                 result = self.cache.get("markdown", cache_key)
                 if result is MISSING or any(link_for(entry.language, code) != link for code, link in result.links):
                     todo.append((key, source))
@@ -735,6 +748,19 @@ class Stages:
                 problems.extend(result.problems)
         self.ran.update({"markdown", "highlight"})
         return Rendered.of(dict(sorted(entries.items())), packed), list(dict.fromkeys(problems))
+
+    def render_entry(self, site: Site, key: tuple[str, int], bodies: Mapping[tuple[str, int], RenderedBody]) -> MarkdownResult:
+        """Return the markdown of one entry of ``site``, rendered (and cached) as
+        :meth:`render_markdown` renders it; ``bodies``: those of the source pages, whose
+        heading ids a translation takes."""
+        from sitegen.render.bodies import code_link, source_outline
+
+        entry = site.entries[key]
+        source = source_outline(site, entry, bodies)
+        raw_html, callouts = site.config.raw_html, site.config.features.callouts
+        result = self._render_entry(entry, functools.partial(code_link, site), source, raw_html, callouts)
+        self.cache.put("markdown", _markdown_key(entry, source, raw_html, callouts), result)
+        return result
 
     def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
         """Return every intro rendered for its reader, rendering again those whose inputs changed."""

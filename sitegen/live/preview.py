@@ -3,12 +3,14 @@
 Wires the pipeline (:func:`sitegen.engine.build.build_site` with stages that keep their
 results in memory and in the project's cache), the watcher and the server together:
 events -> filter -> debounce -> classify (:mod:`sitegen.live.watch`) -> narrowest rebuild ->
-publish -> notify (:mod:`sitegen.live.serve`). The open pages are made first in the output
-stage, and each is sent to its page as soon as it is made, when nothing of the build
-failed so far: the page the author looks at does not wait for the rest of the site. A
-failed build never stops the server: the last good site stays served, its errors show over
-every open page and in the terminal, and the next good build clears them. Warnings show
-the same way over the new pages.
+publish -> notify (:mod:`sitegen.live.serve`). After a save of code pages, the open pages
+that show them are made from the last build and sent before the site is built
+(:mod:`sitegen.engine.quick`); the open pages are then made first in the output stage, and
+each is sent to its page as soon as it is made (if its bytes are not those sent), when
+nothing of the build failed so far: the page the author looks at does not wait for the rest
+of the site. A failed build never stops the server: the last good site stays served, its
+errors show over every open page and in the terminal, and the next good build clears them.
+Warnings show the same way over the new pages.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from sitegen.render.policy import security_headers
 from sitegen.site import urls
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+    from pathlib import Path
 
     from sitegen.engine.result import BuildResult
     from sitegen.site.model import Config, Problem
@@ -128,6 +131,8 @@ class Preview:
         self._reported: list[Problem] = []
         self._config_failed = False
         """Whether the configuration could not be read last time: read it again on any change."""
+        self._last: BuildResult | None = None
+        """The last build published: quick pages are made from it (:meth:`_push_quick`)."""
         self._stopped = threading.Event()
         # binds now: a port in use fails here; the policy is the built site's: live reload needs no more
         self._server = PreviewServer(self.site, host, port, dict(security_headers()))
@@ -177,6 +182,7 @@ class Preview:
                 log.debug("rebuild failed", exc_info=True)
                 self._stages.cache.close()
                 self._stages = open_stages(self.config, keep_in_memory=True)
+                self._last = None
                 line = f"sitegen: internal error: {type(error).__name__}: {error} (run with --debug for details)"
                 self._say(line)
                 self.site.retract_early()
@@ -193,7 +199,10 @@ class Preview:
         built = False
         try:
             with collector_paused(changes is not None and changes.kinds <= {"content"}):
-                result = build_site(self.config, self._stages, search=self.search, early=self._early(changes))
+                early = self._early(changes)
+                if early is not None and changes is not None and changes.kinds == {"content"}:
+                    self._push_quick(changes["content"], early)
+                result = build_site(self.config, self._stages, search=self.search, early=early)
                 built = True
                 self._publish(result, changes, swapped, started)
         finally:
@@ -223,6 +232,23 @@ class Preview:
 
         return EarlyPages(self.site.open_pages, self.site.push_early, ready)
 
+    def _push_quick(self, files: Collection[Path], early: EarlyPages) -> None:
+        """Send the open pages of the edited page files before the site is built
+        (:mod:`sitegen.engine.quick`), if the last build was published."""
+        last = self._last
+        wanted = early.pages()
+        if last is None or not wanted or self.site.snapshot.failed:
+            return
+        from sitegen.engine.quick import quick_pages
+
+        try:
+            pages = quick_pages(self._stages, self.config, last, files, wanted, early.ready)
+        except Exception:  # the build that follows reports it, or shows it as an internal error
+            log.debug("quick pages failed", exc_info=True)
+            return
+        for path, data in pages.items():
+            early.push(path, data)
+
     def _publish(self, result: BuildResult, changes: Changes | None, swapped: list[str], started: float) -> None:
         """Serve a build's files and tell the open pages, or show why it failed."""
         work = self._stages.take_work()
@@ -233,10 +259,12 @@ class Preview:
             self._reported = result.problems
         lines = overlay_lines(result.problems)
         if result.failed(self.strict):
+            self._last = None
             self.site.retract_early()  # a page sent before a later stage failed
             self.site.show_problems(lines, failed=True)
             self._say("Build failed: still serving the last good build. Fix and save to try again.")
             return
+        self._last = result
         changed = changed_paths(self.site.snapshot.files, result.files)
         if swapped:
             self.site.replace(result.files)  # the pages differ only in the stylesheet's ?v=

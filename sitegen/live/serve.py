@@ -157,10 +157,12 @@ class LiveSite:
             except UnicodeDecodeError:
                 return
             message = _event("reload", {"paths": [path], "all": False, "generation": generation, "html": html})
-            told = [events for events, page in self._clients.items() if page == path]
+            # not a page sent these very bytes already (made quick, then by the build)
+            sent = (path, data, generation)
+            told = [events for events, page in self._clients.items() if page == path and self._early.get(events) != sent]
             for events in told:
                 events.put(message)
-                self._early[events] = (path, data, generation)
+                self._early[events] = sent
         if told:
             self.on_urgent()  # not under the lock: a page the writer drops unsubscribes
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.content.headings import Outline
 from sitegen.content.markdown import BodyContext, CodeLink, RenderedBody, create_markdown, highlight_block, render_body
@@ -69,6 +70,12 @@ class Bodies(Mapping[tuple[str, int], RenderedBody]):
     def __getitem__(self, key: tuple[str, int]) -> RenderedBody:
         return dataclasses.replace(self._meta[key], html=zlib.decompress(self._html[key]).decode("utf-8"))
 
+    def copy(self) -> Bodies:
+        """Return a copy, to :meth:`add` to without changing this one."""
+        copy = Bodies()
+        copy._meta, copy._html = dict(self._meta), dict(self._html)
+        return copy
+
     def __iter__(self) -> Iterator[tuple[str, int]]:
         return iter(sorted(self._meta))
 
@@ -79,6 +86,16 @@ class Bodies(Mapping[tuple[str, int], RenderedBody]):
 def body_meta(bodies: Mapping[tuple[str, int], RenderedBody], key: tuple[str, int]) -> RenderedBody:
     """Return the body of ``key``, without its HTML if it is kept compressed."""
     return bodies.meta(key) if isinstance(bodies, Bodies) else bodies[key]
+
+
+ENTRY_PARTS: dict[str, Callable[[RenderedEntry], Any]] = {
+    "takeaways": operator.attrgetter("takeaways"),
+    "overviews": operator.attrgetter("overview"),
+    "faqs": operator.attrgetter("faq"),
+    "alternatives": operator.attrgetter("alternative"),
+    "first_paragraphs": operator.attrgetter("body.first_paragraph"),
+}
+"""Each field of :class:`Rendered` but its bodies, and what it holds of an entry (none if ``None``)."""
 
 
 @dataclass(frozen=True)
@@ -109,14 +126,27 @@ class Rendered:
             bodies = Bodies()
             for key, entry in entries.items():
                 bodies.add(key, entry.body)
-        return cls(
-            bodies,
-            {key: entry.takeaways for key, entry in entries.items() if entry.takeaways is not None},
-            {key: entry.overview for key, entry in entries.items() if entry.overview is not None},
-            {key: entry.faq for key, entry in entries.items() if entry.faq is not None},
-            {key: entry.alternative for key, entry in entries.items() if entry.alternative is not None},
-            {key: entry.body.first_paragraph for key, entry in entries.items()},
-        )
+        parts = {
+            name: {key: value for key, entry in entries.items() if (value := part(entry)) is not None} for name, part in ENTRY_PARTS.items()
+        }
+        return cls(bodies, **parts)
+
+    def with_entries(self, changed: Mapping[tuple[str, int], tuple[RenderedEntry, bytes]]) -> Rendered:
+        """Return the markdown of the site with that of some entries replaced: each given
+        with its body's HTML compressed (the body itself without it, as the ``markdown``
+        stage keeps them)."""
+        assert isinstance(self.bodies, Bodies)
+        bodies = self.bodies.copy()
+        parts = {name: dict(getattr(self, name)) for name in ENTRY_PARTS}
+        for key, (entry, html) in changed.items():
+            bodies.add(key, entry.body, (entry.body, html))
+            for name, part in ENTRY_PARTS.items():
+                value = part(entry)
+                if value is None:
+                    parts[name].pop(key, None)
+                else:
+                    parts[name][key] = value
+        return Rendered(bodies, **parts)
 
 
 @dataclass(frozen=True)
@@ -304,19 +334,29 @@ class PageMemo:
         return _replaced(site, entries=entries)
 
 
+def without_text(page: Page) -> Page:
+    """Return the page without its file's text (:func:`without_texts`)."""
+    return _replaced(page, source=_replaced(page.source, text=""))
+
+
+def without_body(page: Page) -> Page:
+    """Return the page with only the ```http example of its markdown (:func:`without_markdown`)."""
+    from sitegen.render.exchange import example_block
+
+    return _replaced(page, body=example_block(page.body))
+
+
 def without_texts(site: Site, memo: PageMemo | None = None) -> Site:
     """Return the site with the file text of every page let go, once checked and resolved
     (the wording and the translations' versions read it): a large site does not hold its
     files through the markdown and output stages. ``memo``: the pages done in the last build."""
-    return (memo or PageMemo()).apply(site, lambda page: _replaced(page, source=_replaced(page.source, text="")))
+    return (memo or PageMemo()).apply(site, without_text)
 
 
 def without_markdown(site: Site, memo: PageMemo | None = None) -> Site:
     """Return the site with every page's markdown let go, once rendered: a page keeps
     only its ```http example, which the views draw. ``memo``: the pages done in the last build."""
-    from sitegen.render.exchange import example_block
-
-    return (memo or PageMemo()).apply(site, lambda page: _replaced(page, body=example_block(page.body)))
+    return (memo or PageMemo()).apply(site, without_body)
 
 
 def render_markdown(site: Site, markdown: Markdown | None = None) -> tuple[Rendered, list[Problem]]:

@@ -127,6 +127,13 @@ class Renderer:
         self.recorder: Recorder | None = None
         """Notes what each view reads, when the engine watches (:mod:`sitegen.render.reads`)."""
 
+    def with_site(self, site: Site, rendered: Rendered) -> Renderer:
+        """Return a renderer of the same build (templates, catalogs, static files...) for
+        another ``site`` and ``rendered`` with the same codes; it notes no reads."""
+        copy = object.__new__(Renderer)
+        copy.__dict__.update(vars(self), site=site, config=site.config, rendered=rendered, recorder=None)
+        return copy
+
     def static_url(self, static_files: Mapping[str, bytes], path: str) -> str | None:
         """Return the URL of a static file with its version (``?v=`` + hash), or ``None`` if it is missing."""
         data = static_files.get(path)

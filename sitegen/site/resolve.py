@@ -191,15 +191,8 @@ def resolve_site(
         for language in config.languages:
             own = by_key.get((language.tag, code))
             page = own or fallback
-            see_also = tuple(dict.fromkeys(reference.code for reference in page.see_also if reference.code != code))
-            entries[(language.tag, code)] = Entry(
-                language=language,
-                code=code,
-                page=page,
-                translated=own is not None,
-                outdated=(language.tag, code) in outdated,
-                specs=specs[(page.language, code)],
-                see_also=see_also,
+            entries[(language.tag, code)] = make_entry(
+                language, page, own is not None, (language.tag, code) in outdated, specs[(page.language, code)]
             )
     return Site(
         config,
@@ -209,6 +202,13 @@ def resolve_site(
         comparisons=comparisons or Comparisons(),
         guides=guides or {},
     ), problems
+
+
+def make_entry(language: Language, page: Page, translated: bool, outdated: bool, specs: tuple[SpecRef | SpecLink, ...]) -> Entry:
+    """Return the entry of ``page``'s code for readers of ``language`` (``translated``: the
+    page is in that language, not a fallback), with the page's resolved ``specs``."""
+    see_also = tuple(dict.fromkeys(reference.code for reference in page.see_also if reference.code != page.code))
+    return Entry(language=language, code=page.code, page=page, translated=translated, outdated=outdated, specs=specs, see_also=see_also)
 
 
 def with_backlinks(site: Site, links: Mapping[tuple[str, int], Sequence[int]]) -> Site:
