@@ -164,6 +164,36 @@ def test_a_page_sent_before_a_later_output_failed_is_given_the_served_page_back(
     assert page_events.wait("problems")["lines"] == ["templates/x.html:1: a later output failed"]
 
 
+def stored_markdown(root: Path) -> int:
+    """Return how many entries of the markdown stage the project's cache holds on disk."""
+    from sitegen.engine.store import Store
+
+    config, _ = load_config(root)
+    assert config is not None
+    store = Store(config.cache_folder)
+    try:
+        return store.stages().get("markdown", 0)
+    finally:
+        store.close()
+
+
+def test_the_cache_of_an_edit_is_written_when_the_server_stops_not_at_every_edit(project: Path) -> None:
+    with running(project, save_after=3600) as live:
+        before = stored_markdown(project)
+        live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+        wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line")
+        assert stored_markdown(project) == before  # kept in memory while the edits go on
+    assert stored_markdown(project) == before + 1  # the edited page's markdown, for the next run
+
+
+def test_the_cache_of_an_edit_is_written_once_the_edits_pause(project: Path) -> None:
+    with running(project, save_after=0.1) as live:
+        before = stored_markdown(project)
+        live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when")
+        wait_for(lambda: stored_markdown(project) == before + 1, "the edit's markdown written to the cache")
+        assert live.said[-1].startswith("Rebuilt in ")
+
+
 def test_a_broken_front_matter_shows_its_line_and_keeps_the_last_good_page(live: Running, events: EventStream) -> None:
     before = live.page("/en/307/")
     live.edit("content/en/307.md", *BROKEN_FRONT_MATTER)

@@ -167,14 +167,19 @@ class Cache:
         """Return the keys of ``stage`` this build asked for or stored."""
         return self._used[stage]
 
-    def finish(self, complete: Iterable[str] = ()) -> None:
+    def finish(self, complete: Iterable[str] = (), *, save: bool = True) -> None:
         """Write the new entries, and prune those of the ``complete`` stages that this build
-        did not use (a stage is complete when every input went through it)."""
+        did not use (a stage is complete when every input went through it). ``save=False``
+        (the dev server after an edit): forget in memory what this build did not use, and
+        leave the new entries for :meth:`save`."""
         started = time.perf_counter()
-        self._save()
+        if save:
+            self._save()
         if self.keep_in_memory:
             alive = set().union(*self._used.values()) if self._used else set()
             self._memory = {key: value for key, value in self._memory.items() if key in alive}
+        if not save:
+            return
         if self.store is not None:
             self.store.flush()
             for stage in complete:
@@ -182,6 +187,12 @@ class Cache:
                 if pruned:
                     log.debug("cache: pruned %d entries of %s", pruned, stage)
         self.timed("cache", time.perf_counter() - started)
+
+    def save(self) -> None:
+        """Write the entries kept in memory and not yet written (:meth:`finish` ``save=False``)."""
+        self._save()
+        if self.store is not None:
+            self.store.flush()
 
     def close(self) -> None:
         """Write what is pending and release the store."""
