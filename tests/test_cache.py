@@ -363,3 +363,21 @@ def test_a_build_that_fills_the_spare_tree_never_writes_into_the_site(project: P
     )
     assert killed.returncode == -signal.SIGKILL
     assert tree(project / "_site") == site
+
+
+def test_the_dev_server_finds_what_it_made_and_has_not_written_yet(tmp_path: Path) -> None:
+    from sitegen.engine.cache import MISSING, Cache
+
+    cache = Cache(Store(tmp_path / "cache"), keep_in_memory=True)
+    cache.start()
+    cache.put("markdown", "made-by-build-1", ("an entry's markdown",))
+    cache.finish(save=False)
+    cache.start()  # build 2 does not use it: let go of in memory, still to be written
+    cache.finish(save=False)
+    cache.start()  # build 3 (an undo) asks for it again
+    assert cache.get("markdown", "made-by-build-1") == ("an entry's markdown",)
+    assert cache.get("markdown", "never-made") is MISSING
+    cache.close()
+    reopened = Cache(Store(tmp_path / "cache"))
+    assert reopened.get("markdown", "made-by-build-1") == ("an entry's markdown",)
+    reopened.close()

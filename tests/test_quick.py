@@ -10,7 +10,7 @@ import pytest
 from sitegen.config import load_config
 from sitegen.engine.build import BuildResult
 from sitegen.engine.cache import Cache
-from sitegen.engine.quick import code_page_key, quick_pages
+from sitegen.engine.quick import LastBuild, code_page_key, quick_pages
 from sitegen.engine.stages import Stages
 from sitegen.site.model import Problem
 from tests.test_incremental import OPEN_PAGES, STEPS, Step, delete, rebuild, replace
@@ -59,7 +59,9 @@ def everything_ready(problems: list[Problem]) -> bool:
 def quick(root: Path, stages: Stages, last: BuildResult, files: set[Path], wanted: tuple[str, ...] = OPEN) -> dict[str, bytes]:
     config, _ = load_config(root)
     assert config is not None
-    return quick_pages(stages, config, last, files, wanted, everything_ready)
+    base = LastBuild.of(last)
+    assert base is not None
+    return quick_pages(stages, config, base, files, wanted, everything_ready)
 
 
 @pytest.mark.parametrize("name", EDITS)
@@ -113,7 +115,9 @@ def test_a_problem_refused_makes_no_quick_page(warm: tuple[Path, Stages]) -> Non
         seen.append(problems)
         return not problems
 
-    assert quick_pages(stages, config, last, changed_files(root, before), OPEN, strict) == {}
+    base = LastBuild.of(last)
+    assert base is not None
+    assert quick_pages(stages, config, base, changed_files(root, before), OPEN, strict) == {}
     assert any("Nope" in problem.message for problem in seen[0])
 
 

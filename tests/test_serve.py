@@ -255,6 +255,31 @@ def test_the_same_page_pushed_twice_is_sent_once_and_other_bytes_again(site: Liv
         own.close()
 
 
+def test_a_page_pushed_early_gets_the_served_page_back_if_the_build_keeps_it(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        site.push_early("en/307/index.html", PAGE % b"307 Edited")  # a quick page the build does not make
+        assert b"307 Edited" in own.next()[1]["html"].encode()
+        site.publish(dict(FILES), ["index.html"])  # the page is not among the changed ones
+        name, data = own.next()
+        assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
+        assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 2}
+    finally:
+        own.close()
+
+
+def test_the_page_served_is_not_pushed_early(site: LiveSite, client: Client) -> None:
+    own = EventStream(client, page="en/307/index.html")
+    try:
+        assert own.next()[0] == "hello"
+        site.push_early("en/307/index.html", FILES["en/307/index.html"])  # a save that changed nothing
+        site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+        assert own.next()[0] == "problems"
+    finally:
+        own.close()
+
+
 def test_a_page_pushed_early_is_written_before_the_push_returns(site: LiveSite, client: Client) -> None:
     own = EventStream(client, page="en/307/index.html")
     try:

@@ -7,8 +7,8 @@ was made from. Values are plain picklable data (frozen dataclasses, tuples, byte
 - ``sitegen build`` and ``check`` use a :class:`Cache` on a :class:`~sitegen.engine.store.Store`:
   values are pickled into it and read back in the next process.
 - The dev server also keeps the values in memory (``keep_in_memory=True``): a rebuild
-  unpickles nothing, and pickles what it made into the store only at :meth:`Cache.finish`,
-  which the dev server calls after the new pages are served.
+  unpickles nothing, and pickles what it made into the store only at :meth:`Cache.save`,
+  which the dev server calls once the saves pause, and at :meth:`Cache.close`.
 - Without a store (``--no-cache``, tests), a cache is empty at the start of each build:
   that build is a cold one, made by the same code.
 
@@ -65,8 +65,8 @@ class Cache:
         self._memory: dict[str, Any] = {}
         self._used: dict[str, set[str]] = defaultdict(set)
         self._unsaved: dict[str, tuple[str, Any]] = {}
-        """Values kept in memory and not yet pickled into the store: written by :meth:`finish`,
-        which the dev server calls once the build is published."""
+        """Values kept in memory and not yet pickled into the store: written by :meth:`save`
+        (and :meth:`finish`, :meth:`close`)."""
         self.figures: dict[str, StageFigures] = defaultdict(StageFigures)
         """Hits, misses and time of each stage in the current build."""
         self._made: list[tuple[str, str, Any]] | None = None
@@ -80,6 +80,8 @@ class Cache:
         """Return the value stored under ``key``, or :data:`MISSING`."""
         self._used[stage].add(key)
         value = self._memory.get(key, MISSING)
+        if value is MISSING and key in self._unsaved:  # made, let go of by the last build, not written yet
+            value = self._memory[key] = self._unsaved[key][1]
         if value is MISSING and self.store is not None:
             payload = self.store.get(key)
             if payload is not None:

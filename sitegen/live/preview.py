@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sitegen.config import CONFIG_FILE, PYPROJECT, load_config
 from sitegen.engine.build import build_site, open_stages
+from sitegen.engine.quick import LastBuild, quick_pages
 from sitegen.engine.stages import EarlyPages
 from sitegen.live.serve import LiveSite, PreviewServer
 from sitegen.live.watch import SETTLE_SECONDS, Changes, Classifier, Watcher
@@ -137,7 +138,7 @@ class Preview:
         self._reported: list[Problem] = []
         self._config_failed = False
         """Whether the configuration could not be read last time: read it again on any change."""
-        self._last: BuildResult | None = None
+        self._last: LastBuild | None = None
         """The last build published: quick pages are made from it (:meth:`_push_quick`)."""
         self._stopped = threading.Event()
         self._save_after = save_after
@@ -244,11 +245,15 @@ class Preview:
         self._saver.start()
 
     def _save_idle(self) -> None:
+        """Write the cache now, unless a rebuild is under way (then later)."""
         if not self._lock.acquire(blocking=False):
-            return  # a rebuild is under way: it asks for another save when it is over
+            self._save_later()
+            return
         try:
             if not self._closed:
                 self._stages.cache.save()
+        except Exception as error:  # the next save, or close(), tries again
+            log.warning("the cache could not be written: %s: %s", type(error).__name__, error)
         finally:
             self._lock.release()
 
@@ -271,11 +276,10 @@ class Preview:
         wanted = early.pages()
         if last is None or not wanted or self.site.snapshot.failed:
             return
-        from sitegen.engine.quick import quick_pages
-
         try:
             pages = quick_pages(self._stages, self.config, last, files, wanted, early.ready)
-        except Exception:  # the build that follows reports it, or shows it as an internal error
+        except Exception as error:  # a bug: the page waits for the build
+            log.warning("the open page could not be made before the site: %s: %s", type(error).__name__, error)
             log.debug("quick pages failed", exc_info=True)
             return
         for path, data in pages.items():
@@ -296,7 +300,7 @@ class Preview:
             self.site.show_problems(lines, failed=True)
             self._say("Build failed: still serving the last good build. Fix and save to try again.")
             return
-        self._last = result
+        self._last = LastBuild.of(result)
         changed = changed_paths(self.site.snapshot.files, result.files)
         if swapped:
             self.site.replace(result.files)  # the pages differ only in the stylesheet's ?v=

@@ -113,7 +113,9 @@ class LiveSite:
     def publish(self, files: Mapping[str, bytes], changed: Iterable[str], *, reload_all: bool = False) -> None:
         """Serve ``files`` from now on; open pages among ``changed`` (or all) reload. A page
         among ``changed`` that said which one it is gets its new HTML with the event, as a
-        request would get it: it need not fetch it."""
+        request would get it: it need not fetch it. A page sent early (:meth:`push_early`)
+        is not told again if it was sent these bytes, and is sent them if it was sent others,
+        changed or not."""
         with self._lock:
             snapshot = self._replace(files, new_generation=True)
             early, self._early = self._early, {}
@@ -123,16 +125,26 @@ class LiveSite:
             pushed: dict[str, str] = {}
             wanted = {page for page in self._clients.values() if page is not None and not reload_all}
             for path in wanted & set(paths):
-                if path.endswith(".html") and path in snapshot.files:
-                    with contextlib.suppress(UnicodeDecodeError):  # not text: the page fetches it
-                        html = inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
-                        pushed[path] = _event("reload", {**data, "html": html})
+                pushed[path] = self._reload_event(snapshot, path, data)
             for events, page in self._clients.items():
                 told = early.get(events)
-                if told is not None and not reload_all and page in paths and told == (page, files.get(page or ""), snapshot.generation):
-                    continue  # sent this very page already, before the build was over
+                if told is not None and not reload_all:
+                    if told == (page, files.get(page or ""), snapshot.generation):
+                        continue  # sent this very page already, before the build was over
+                    if page not in paths:  # sent another page early, the build kept the one served
+                        events.put(self._reload_event(snapshot, told[0], {**data, "paths": [told[0]]}))
+                        continue
                 events.put(pushed.get(page or "", plain))
             self.on_message()
+
+    def _reload_event(self, snapshot: Snapshot, path: str, data: Mapping[str, object]) -> str:
+        """Return the reload event ``data`` for the open page at ``path``, with its HTML as
+        served (without it if the page is not text: the page then fetches itself)."""
+        if path.endswith(".html") and path in snapshot.files:
+            with contextlib.suppress(UnicodeDecodeError):
+                html = inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
+                return _event("reload", {**data, "html": html})
+        return _event("reload", data)
 
     def open_pages(self) -> frozenset[str]:
         """Return the output paths of the open pages that said which they are."""
@@ -151,6 +163,8 @@ class LiveSite:
             served = snapshot.files.get(path)
             if not snapshot.built or served is None or not path.endswith(".html") or _head(served) != _head(data):
                 return
+            if data == served and not any(told[0] == path for told in self._early.values()):
+                return  # the pages show these bytes already (a save that changed nothing)
             generation = snapshot.generation + 1
             try:
                 html = inject(data, client_snippet(self, Snapshot({}, generation), [path])).decode("utf-8")
@@ -172,13 +186,8 @@ class LiveSite:
             early, self._early = self._early, {}
             snapshot = self._snapshot
             for events, (path, _data, _generation) in early.items():
-                served = snapshot.files.get(path)
-                if events not in self._clients or served is None:
-                    continue
-                data = {"paths": [path], "all": False, "generation": snapshot.generation}
-                with contextlib.suppress(UnicodeDecodeError):  # not text: the page fetches it
-                    data["html"] = inject(served, client_snippet(self, snapshot, [path])).decode("utf-8")
-                events.put(_event("reload", data))
+                if events in self._clients and path in snapshot.files:
+                    events.put(self._reload_event(snapshot, path, {"paths": [path], "all": False, "generation": snapshot.generation}))
             if early:
                 self.on_message()
 

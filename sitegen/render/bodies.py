@@ -88,7 +88,7 @@ def body_meta(bodies: Mapping[tuple[str, int], RenderedBody], key: tuple[str, in
     return bodies.meta(key) if isinstance(bodies, Bodies) else bodies[key]
 
 
-ENTRY_PARTS: dict[str, Callable[[RenderedEntry], Any]] = {
+ENTRY_PARTS: Mapping[str, Callable[[RenderedEntry], Any]] = {
     "takeaways": operator.attrgetter("takeaways"),
     "overviews": operator.attrgetter("overview"),
     "faqs": operator.attrgetter("faq"),

@@ -6,6 +6,7 @@ can be renamed without touching the pipeline.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import hashlib
@@ -130,9 +131,10 @@ class Renderer:
     def with_site(self, site: Site, rendered: Rendered) -> Renderer:
         """Return a renderer of the same build (templates, catalogs, static files...) for
         another ``site`` and ``rendered`` with the same codes; it notes no reads."""
-        copy = object.__new__(Renderer)
-        copy.__dict__.update(vars(self), site=site, config=site.config, rendered=rendered, recorder=None)
-        return copy
+        renderer = copy.copy(self)
+        renderer.site, renderer.config, renderer.rendered, renderer.recorder = site, site.config, rendered, None
+        renderer.class_keys = class_keys(site)
+        return renderer
 
     def static_url(self, static_files: Mapping[str, bytes], path: str) -> str | None:
         """Return the URL of a static file with its version (``?v=`` + hash), or ``None`` if it is missing."""
