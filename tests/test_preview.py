@@ -100,7 +100,7 @@ def test_the_open_page_of_an_edited_file_is_sent_before_the_site_is_built(
     site = live.preview.site
     pushed: list[str] = []
     sent_before: list[int] = []
-    build_site, push_early = preview.build_site, site.push_early
+    push_early = site.push_early
 
     def pushing(path: str, data: bytes) -> None:
         pushed.append(path)
