@@ -218,7 +218,9 @@ def test_a_burst_of_saves_ends_with_a_batch_that_reads_its_last_text(tmp_path: P
     def callback(changes: Changes) -> None:
         read.put(({kind: set(paths) for kind, paths in changes.paths.items()}, page.read_text("utf-8")))
 
-    watcher = Watcher(Classifier({content: "content"}), callback, delay=DELAY)
+    # a settle of a second: a pause of DELAY between two writes of the burst (a loaded
+    # machine, the other tests' workers) made it three batches once in a full run
+    watcher = Watcher(Classifier({content: "content"}), callback, delay=1.0)
     watcher.start()
     try:
         save_in_a_burst(page, "second")
