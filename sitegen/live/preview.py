@@ -142,7 +142,10 @@ class Preview:
         """The last build published: quick pages are made from it (:meth:`_push_quick`)."""
         self._stopped = threading.Event()
         self._save_after = save_after
-        self._saver: threading.Timer | None = None
+        self._save_due: float | None = None
+        """When to write the cache (:func:`time.monotonic`), if a rebuild left it unwritten."""
+        self._save_wake = threading.Condition()
+        self._saver = threading.Thread(target=self._save_when_idle, name="sitegen-cache-writer", daemon=True)
         """Writes the cache once no rebuild came for :data:`SAVE_AFTER_SECONDS`."""
         self._closed = False
         # binds now: a port in use fails here; the policy is the built site's: live reload needs no more
@@ -157,6 +160,7 @@ class Preview:
     def start(self) -> None:
         """Watch, build once, and start serving (the errors page if that build failed)."""
         self._watcher.start()  # first, so that no save during the first build is missed
+        self._saver.start()
         self.rebuild(None)
         self._server.start()
 
@@ -172,11 +176,11 @@ class Preview:
         """Stop watching and serving."""
         self._watcher.close()
         self._server.close()
-        with self._lock:
-            if self._saver is not None:
-                self._saver.cancel()
-            self._stages.cache.close()  # writes what is not written yet
+        with self._save_wake:
             self._closed = True
+            self._save_wake.notify()
+        with self._lock:
+            self._stages.cache.close()  # writes what is not written yet
         self._stopped.set()
 
     def __enter__(self) -> Preview:
@@ -238,11 +242,20 @@ class Preview:
 
     def _save_later(self) -> None:
         """Write the cache to disk once no rebuild has come for a while (or on :meth:`close`)."""
-        if self._saver is not None:
-            self._saver.cancel()
-        self._saver = threading.Timer(self._save_after, self._save_idle)
-        self._saver.daemon = True
-        self._saver.start()
+        with self._save_wake:
+            self._save_due = time.monotonic() + self._save_after
+            self._save_wake.notify()
+
+    def _save_when_idle(self) -> None:
+        """The cache writer's thread: one for the server's life, waiting for a save to be due."""
+        while True:
+            with self._save_wake:
+                while not self._closed and (self._save_due is None or time.monotonic() < self._save_due):
+                    self._save_wake.wait(None if self._save_due is None else self._save_due - time.monotonic())
+                if self._closed:
+                    return
+                self._save_due = None
+            self._save_idle()
 
     def _save_idle(self) -> None:
         """Write the cache now, unless a rebuild is under way (then later)."""
