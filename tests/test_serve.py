@@ -184,6 +184,18 @@ def events(client: Client) -> Iterator[EventStream]:
         stream.close()
 
 
+@pytest.fixture
+def own(client: Client) -> Iterator[EventStream]:
+    """The events of an open /en/307/ that says which page it is (it is sent its new HTML),
+    its hello read."""
+    stream = EventStream(client, page="en/307/index.html")
+    try:
+        assert stream.next()[0] == "hello"
+        yield stream
+    finally:
+        stream.close()
+
+
 def test_pages_are_told_what_changed(site: LiveSite, events: EventStream) -> None:
     assert events.next() == ("hello", {"boot": site.boot, "generation": 1})
     site.publish(FILES, ["en/307/index.html"])
@@ -238,103 +250,68 @@ def test_a_page_pushed_early_is_the_page_published_and_is_not_told_twice(site: L
         other.close()
 
 
-def test_the_same_page_pushed_twice_is_sent_once_and_other_bytes_again(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        # the dev server pushes a quick page, then the build makes it again: the same bytes
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")
-        site.push_early("en/307/index.html", PAGE % b"307 Edited, by the build")
-        assert b"307 Edited" in own.next()[1]["html"].encode()
-        assert b"307 Edited, by the build" in own.next()[1]["html"].encode()
-        site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited, by the build"}, ["en/307/index.html"])
-        site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
-        assert own.next()[0] == "problems"  # the publish did not send it again either
-    finally:
-        own.close()
+def test_the_same_page_pushed_twice_is_sent_once_and_other_bytes_again(site: LiveSite, own: EventStream) -> None:
+    # the dev server pushes a quick page, then the build makes it again: the same bytes
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")
+    site.push_early("en/307/index.html", PAGE % b"307 Edited, by the build")
+    assert b"307 Edited" in own.next()[1]["html"].encode()
+    assert b"307 Edited, by the build" in own.next()[1]["html"].encode()
+    site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited, by the build"}, ["en/307/index.html"])
+    site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+    assert own.next()[0] == "problems"  # the publish did not send it again either
 
 
-def test_a_page_pushed_early_gets_the_served_page_back_if_the_build_keeps_it(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")  # a quick page the build does not make
-        assert b"307 Edited" in own.next()[1]["html"].encode()
-        site.publish(dict(FILES), ["index.html"])  # the page is not among the changed ones
-        name, data = own.next()
-        assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
-        assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 2}
-    finally:
-        own.close()
+def test_a_page_pushed_early_gets_the_served_page_back_if_the_build_keeps_it(site: LiveSite, client: Client, own: EventStream) -> None:
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")  # a quick page the build does not make
+    assert b"307 Edited" in own.next()[1]["html"].encode()
+    site.publish(dict(FILES), ["index.html"])  # the page is not among the changed ones
+    name, data = own.next()
+    assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
+    assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 2}
 
 
-def test_the_page_served_is_not_pushed_early(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        site.push_early("en/307/index.html", FILES["en/307/index.html"])  # a save that changed nothing
-        site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
-        assert own.next()[0] == "problems"
-    finally:
-        own.close()
+def test_the_page_served_is_not_pushed_early(site: LiveSite, own: EventStream) -> None:
+    site.push_early("en/307/index.html", FILES["en/307/index.html"])  # a save that changed nothing
+    site.show_problems(["content/en/307.md:9: warning: unknown macro {{Nope}}"], failed=False)
+    assert own.next()[0] == "problems"
 
 
-def test_a_page_pushed_early_is_written_before_the_push_returns(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")
-        # the build goes on at once, holding the interpreter: the event is already on its way
-        assert select.select([own.socket], [], [], 0)[0] == [own.socket]
-        assert b"307 Edited" in own.next()[1]["html"].encode()
-    finally:
-        own.close()
+def test_a_page_pushed_early_is_written_before_the_push_returns(site: LiveSite, own: EventStream) -> None:
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")
+    # the build goes on at once, holding the interpreter: the event is already on its way
+    assert select.select([own.socket], [], [], 0)[0] == [own.socket]
+    assert b"307 Edited" in own.next()[1]["html"].encode()
 
 
-def test_a_page_pushed_early_is_sent_again_if_the_build_publishes_other_bytes(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")
-        assert own.next()[1]["generation"] == 2
-        site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited again"}, ["en/307/index.html"])
-        name, data = own.next()
-        assert (name, data["html"].encode()) == ("reload", client.request("/en/307/").body)
-        assert b"307 Edited again" in data["html"].encode()
-    finally:
-        own.close()
+def test_a_page_pushed_early_is_sent_again_if_the_build_publishes_other_bytes(site: LiveSite, client: Client, own: EventStream) -> None:
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")
+    assert own.next()[1]["generation"] == 2
+    site.publish({**FILES, "en/307/index.html": PAGE % b"307 Edited again"}, ["en/307/index.html"])
+    name, data = own.next()
+    assert (name, data["html"].encode()) == ("reload", client.request("/en/307/").body)
+    assert b"307 Edited again" in data["html"].encode()
 
 
-def test_a_page_pushed_early_gets_the_served_page_back_if_its_build_fails(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        site.push_early("en/307/index.html", PAGE % b"307 Edited")
-        assert b"307 Edited" in own.next()[1]["html"].encode()
-        site.retract_early()
-        name, data = own.next()
-        assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
-        assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 1}
-        site.retract_early()  # told once
-        site.clear_problems()
-        site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
-        assert own.next()[0] == "problems"
-    finally:
-        own.close()
+def test_a_page_pushed_early_gets_the_served_page_back_if_its_build_fails(site: LiveSite, client: Client, own: EventStream) -> None:
+    site.push_early("en/307/index.html", PAGE % b"307 Edited")
+    assert b"307 Edited" in own.next()[1]["html"].encode()
+    site.retract_early()
+    name, data = own.next()
+    assert (name, data.pop("html").encode()) == ("reload", client.request("/en/307/").body)
+    assert data == {"paths": ["en/307/index.html"], "all": False, "generation": 1}
+    site.retract_early()  # told once
+    site.clear_problems()
+    site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
+    assert own.next()[0] == "problems"
 
 
-def test_a_page_with_another_head_is_not_pushed_early(site: LiveSite, client: Client) -> None:
-    own = EventStream(client, page="en/307/index.html")
-    try:
-        assert own.next()[0] == "hello"
-        # the page would load itself again for a new head, and get the old page: it waits for the build
-        site.push_early("en/307/index.html", (PAGE % b"307").replace(b"<head>", b"<head><title>New</title>"))
-        site.push_early("index.html", PAGE % b"Home, edited")  # no page open there
-        site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
-        assert own.next()[0] == "problems"
-    finally:
-        own.close()
+def test_a_page_with_another_head_is_not_pushed_early(site: LiveSite, own: EventStream) -> None:
+    # the page would load itself again for a new head, and get the old page: it waits for the build
+    site.push_early("en/307/index.html", (PAGE % b"307").replace(b"<head>", b"<head><title>New</title>"))
+    site.push_early("index.html", PAGE % b"Home, edited")  # no page open there
+    site.show_problems(["content/en/307.md:2: missing 'name'"], failed=True)
+    assert own.next()[0] == "problems"
 
 
 def test_a_page_that_connects_during_an_error_is_shown_it(site: LiveSite, client: Client) -> None:
