@@ -99,6 +99,28 @@ def test_an_edit_shows_without_a_manual_reload(live: Running, page: Page) -> Non
     assert violations(page) == []  # the dev server sends the site's policy: live reload lives within it
 
 
+def test_an_edit_shows_before_the_site_is_built(live: Running, page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import expect
+
+    from sitegen.engine.build import build_site
+    from sitegen.live import preview
+
+    shown = threading.Event()
+
+    def building(*arguments: Any, **options: Any) -> Any:
+        shown.wait(2 * TIMEOUT / 1000)  # the site is built once the browser shows the edit (or much later)
+        return build_site(*arguments, **options)
+
+    open_live(page, live.preview.url + "en/307/")
+    monkeypatch.setattr(preview, "build_site", building)
+    live.edit("content/en/307.md", "Use a 307 when", "Use a 307 (before the build) when")
+    expect(page.locator("article")).to_contain_text("Use a 307 (before the build) when", timeout=TIMEOUT)
+    shown.set()
+    wait_for(lambda: live.said[-1].startswith("Rebuilt in "), "the rebuild's line", TIMEOUT / 1000)
+    assert page.evaluate("window.sitegenLive.refreshes") == 1  # the build's page was the one shown: not sent again
+    assert same_document(page)
+
+
 def test_an_edit_comes_with_the_event_without_fetching_the_page(live: Running, page: Page) -> None:
     from playwright.sync_api import expect
 
