@@ -7,8 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +54,35 @@ def test_forked_work(check: str) -> None:
 
 def test_a_forked_build_is_the_sequential_build(tmp_path: Path) -> None:
     in_a_fresh_process(a_forked_build_is_the_sequential_build, str(tmp_path))
+
+
+def test_a_large_site_forks_nothing(tmp_path: Path) -> None:
+    in_a_fresh_process(a_large_site_forks_nothing, str(tmp_path))
+
+
+def a_large_site_forks_nothing(folder: str) -> None:
+    from sitegen.engine import memory
+    from sitegen.engine.cache import Cache
+    from sitegen.engine.stages import Stages
+
+    del os.environ[LEAST]  # the stages' own thresholds
+    root = copy_project(Path(folder) / "project")
+    config, _ = load_config(root)
+    assert config is not None
+    asked: list[bool] = []
+    forks = Shared.forks
+
+    def noting(self: Shared[Any, Any], items: Sequence[Any]) -> bool:
+        asked.append(forks(self, items))
+        return asked[-1]
+
+    Shared.forks = noting  # type: ignore[method-assign]
+    build_site(config, Stages(Cache()))
+    assert any(asked)  # the same build forks when nothing stops it
+    asked.clear()
+    memory.LARGE = 100  # the real site has 270 pages: "large" for this build
+    build_site(config, Stages(Cache()))
+    assert asked and not any(asked)  # a child would count, in the tree's memory, all it shares
 
 
 def square_and_pid(number: int) -> tuple[int, int]:

@@ -561,6 +561,7 @@ class Stages:
 
         self._listing = list_content(config)  # the intros and glossaries are found in it too
         files, problems = content_files(config, self._listing)
+        self._pages = len(files)  # a large build forks nothing (_fork_least)
         pages: list[Page] = []
         self.progress.start("load", len(files))
         listed: list[tuple[Any, tuple[Problem, ...]] | int] = []
