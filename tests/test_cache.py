@@ -371,9 +371,9 @@ def test_the_dev_server_finds_what_it_made_and_has_not_written_yet(tmp_path: Pat
     cache = Cache(Store(tmp_path / "cache"), keep_in_memory=True)
     cache.start()
     cache.put("markdown", "made-by-build-1", ("an entry's markdown",))
-    cache.finish(save=False)
+    cache.forget_unused()
     cache.start()  # build 2 does not use it: let go of in memory, still to be written
-    cache.finish(save=False)
+    cache.forget_unused()
     cache.start()  # build 3 (an undo) asks for it again
     assert cache.get("markdown", "made-by-build-1") == ("an entry's markdown",)
     assert cache.get("markdown", "never-made") is MISSING

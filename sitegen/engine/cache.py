@@ -169,19 +169,12 @@ class Cache:
         """Return the keys of ``stage`` this build asked for or stored."""
         return self._used[stage]
 
-    def finish(self, complete: Iterable[str] = (), *, save: bool = True) -> None:
+    def finish(self, complete: Iterable[str] = ()) -> None:
         """Write the new entries, and prune those of the ``complete`` stages that this build
-        did not use (a stage is complete when every input went through it). ``save=False``
-        (the dev server after an edit): forget in memory what this build did not use, and
-        leave the new entries for :meth:`save`."""
+        did not use (a stage is complete when every input went through it)."""
         started = time.perf_counter()
-        if save:
-            self._save()
-        if self.keep_in_memory:
-            alive = set().union(*self._used.values()) if self._used else set()
-            self._memory = {key: value for key, value in self._memory.items() if key in alive}
-        if not save:
-            return
+        self._save()
+        self.forget_unused()
         if self.store is not None:
             self.store.flush()
             for stage in complete:
@@ -190,8 +183,15 @@ class Cache:
                     log.debug("cache: pruned %d entries of %s", pruned, stage)
         self.timed("cache", time.perf_counter() - started)
 
+    def forget_unused(self) -> None:
+        """Let go of the values kept in memory that this build did not use (the dev server
+        after an edit calls this alone, and :meth:`save` once the edits pause)."""
+        if self.keep_in_memory:
+            alive = set().union(*self._used.values()) if self._used else set()
+            self._memory = {key: value for key, value in self._memory.items() if key in alive}
+
     def save(self) -> None:
-        """Write the entries kept in memory and not yet written (:meth:`finish` ``save=False``)."""
+        """Write the entries kept in memory and not yet written."""
         self._save()
         if self.store is not None:
             self.store.flush()

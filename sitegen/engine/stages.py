@@ -230,6 +230,22 @@ def _markdown_key(entry: Entry, source: tuple[Outline, str] | None, raw_html: st
     return fingerprint(environment_key(), "markdown", page, entry.language, entry.specs, entry.code, source, raw_html, callouts)
 
 
+def _links_of(site: Site) -> LinkFor:
+    """Return how each code is linked in ``site`` for readers of a language, each answer
+    made once: the entries of a build ask for the same links again and again."""
+    from sitegen.render.bodies import code_link
+
+    links: dict[tuple[str, int], CodeLink | None] = {}
+
+    def link_for(language: Language, code: int) -> CodeLink | None:
+        key = (language.tag, code)
+        if key not in links:
+            links[key] = code_link(site, language, code)
+        return links[key]
+
+    return link_for
+
+
 def _read_glossary(raw: bytes, path: str, tag: str, stem: str) -> tuple[Glossary | None, list[Problem]]:
     from sitegen.content.glossary import glossary_of_bytes
 
@@ -695,16 +711,9 @@ class Stages:
         """Return every entry's markdown, rendering again the entries whose inputs changed
         (shared with a forked child when there are many: :mod:`sitegen.engine.parallel`)."""
         from sitegen.engine.parallel import Shared
-        from sitegen.render.bodies import Bodies, Rendered, code_link, rendering_order, source_outline
+        from sitegen.render.bodies import Bodies, Rendered, rendering_order, source_outline
 
-        links: dict[tuple[str, int], CodeLink | None] = {}
-
-        def link_for(language: Language, code: int) -> CodeLink | None:
-            key = (language.tag, code)
-            if key not in links:
-                links[key] = code_link(site, language, code)
-            return links[key]
-
+        link_for = _links_of(site)
         raw_html, callouts = site.config.raw_html, site.config.features.callouts
 
         def render(job: tuple[tuple[str, int], tuple[Outline, str] | None]) -> MarkdownResult:
@@ -754,27 +763,18 @@ class Stages:
         """Return the markdown of one entry of ``site``, rendered (and cached) as
         :meth:`render_markdown` renders it; ``bodies``: those of the source pages, whose
         heading ids a translation takes."""
-        from sitegen.render.bodies import code_link, source_outline
+        from sitegen.render.bodies import source_outline
 
         entry = site.entries[key]
         source = source_outline(site, entry, bodies)
         raw_html, callouts = site.config.raw_html, site.config.features.callouts
-        result = self._render_entry(entry, functools.partial(code_link, site), source, raw_html, callouts)
+        result = self._render_entry(entry, _links_of(site), source, raw_html, callouts)
         self.cache.put("markdown", _markdown_key(entry, source, raw_html, callouts), result)
         return result
 
     def render_intros(self, site: Site) -> tuple[dict[tuple[str, str], RenderedIntro], list[Problem]]:
         """Return every intro rendered for its reader, rendering again those whose inputs changed."""
-        from sitegen.render.bodies import code_link
-
-        links: dict[tuple[str, int], CodeLink | None] = {}
-
-        def link_for(language: Language, code: int) -> CodeLink | None:
-            key = (language.tag, code)
-            if key not in links:
-                links[key] = code_link(site, language, code)
-            return links[key]
-
+        link_for = _links_of(site)
         rendered: dict[tuple[str, str], RenderedIntro] = {}
         problems: list[Problem] = []
         for key, entry in sorted(site.intros.items()):

@@ -233,7 +233,7 @@ class Preview:
             self._stages.finish()  # the first build prunes what the cache holds from older builds
         else:
             # a rebuild only adds (pruning would cost every edit), and writes it once the edits pause
-            self._stages.cache.finish(save=False)
+            self._stages.cache.forget_unused()
             self._save_later()
         if changes is None or changes.kinds & {"templates", "locales", "config"}:
             freeze_heap()

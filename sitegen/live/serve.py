@@ -140,11 +140,16 @@ class LiveSite:
     def _reload_event(self, snapshot: Snapshot, path: str, data: Mapping[str, object]) -> str:
         """Return the reload event ``data`` for the open page at ``path``, with its HTML as
         served (without it if the page is not text: the page then fetches itself)."""
-        if path.endswith(".html") and path in snapshot.files:
-            with contextlib.suppress(UnicodeDecodeError):
-                html = inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
-                return _event("reload", {**data, "html": html})
-        return _event("reload", data)
+        html = self._page_html(snapshot, path) if path.endswith(".html") and path in snapshot.files else None
+        return _event("reload", data if html is None else {**data, "html": html})
+
+    def _page_html(self, snapshot: Snapshot, path: str) -> str | None:
+        """Return the page at ``path`` in ``snapshot`` as served (its live-reload script
+        added), or ``None`` if it is not text."""
+        try:
+            return inject(snapshot.files[path], client_snippet(self, snapshot, [path])).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
 
     def open_pages(self) -> frozenset[str]:
         """Return the output paths of the open pages that said which they are."""
@@ -166,9 +171,8 @@ class LiveSite:
             if data == served and not any(told[0] == path for told in self._early.values()):
                 return  # the pages show these bytes already (a save that changed nothing)
             generation = snapshot.generation + 1
-            try:
-                html = inject(data, client_snippet(self, Snapshot({}, generation), [path])).decode("utf-8")
-            except UnicodeDecodeError:
+            html = self._page_html(Snapshot({path: data}, generation), path)
+            if html is None:
                 return
             message = _event("reload", {"paths": [path], "all": False, "generation": generation, "html": html})
             # not a page sent these very bytes already (made quick, then by the build)
