@@ -306,7 +306,7 @@ AGED = 0.3
 def test_files_left_unread_by_their_status_still_give_the_full_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the dev server reads again only the files whose status (times, size, inode) changed:
     # every change in turn, the other files aged enough to be trusted
-    monkeypatch.setattr("sitegen.engine.stages.UNCHANGED_AFTER_NS", int(AGED * 1e9))
+    monkeypatch.setattr("sitegen.engine.stages.load.UNCHANGED_AFTER_NS", int(AGED * 1e9))
     stages = Stages(Cache(keep_in_memory=True))
     time.sleep(AGED + 0.05)
     rebuild(project, stages, set())
@@ -323,7 +323,7 @@ def test_files_left_unread_by_their_status_still_give_the_full_build(project: Pa
 
 def test_a_save_of_the_same_size_is_read_again(warm: tuple[Path, Stages], monkeypatch: pytest.MonkeyPatch) -> None:
     root, stages = warm
-    monkeypatch.setattr("sitegen.engine.stages.UNCHANGED_AFTER_NS", int(AGED * 1e9))
+    monkeypatch.setattr("sitegen.engine.stages.load.UNCHANGED_AFTER_NS", int(AGED * 1e9))
     page = root / "content/en/307.md"
     original = page.read_text("utf-8")
     page.write_text(original.replace("Use a 307 when", "Use a 307 (aaaa) when", 1), "utf-8")
