@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.output.write import write_site
+from sitegen.output.write import SiteWriter, write_site
 from sitegen.site.urls import safe_output_path
 
 
@@ -38,3 +39,40 @@ def test_output_paths_always_stay_under_the_folder(relative: str) -> None:
         resolved = (Path("/site") / safe).resolve()
         assert resolved.is_relative_to(Path("/site"))
         assert ".." not in Path(safe).parts
+
+
+def test_a_spare_tree_is_written_over_only_where_its_files_are_its_own(tmp_path: Path) -> None:
+    # the tree a build replaced waits as the next build's staging folder: its own files are
+    # written over in place (making a file costs more than writing over one), but a file
+    # that has another name (the site's, hard-linked), a link or a pipe is never written through
+    out, spare, outside = tmp_path / "_site", tmp_path / "cache" / "spare-site", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.html").write_bytes(b"outside")
+    first = SiteWriter(out, spare=spare)
+    for name in ("own", "linked", "pipe", "link", "longer"):
+        first.put(f"{name}/index.html", "1", b"first build: " + name.encode() * 20)
+    first.commit()
+    second = SiteWriter(out, manifest=first.manifest, spare=spare)
+    second.put("own/index.html", "2", b"second build")  # the first tree becomes the spare
+    second.commit()
+    assert spare.is_dir()
+    os.link(out / "own" / "index.html", tmp_path / "site-file")  # a second name, as a hard link is
+    (spare / "linked" / "index.html").unlink()
+    os.link(tmp_path / "site-file", spare / "linked" / "index.html")
+    (spare / "pipe" / "index.html").unlink()
+    os.mkfifo(spare / "pipe" / "index.html")  # opened for writing, it would wait for a reader
+    (spare / "link" / "index.html").unlink()
+    (spare / "link" / "index.html").symlink_to(outside / "kept.html")
+    spare_own = (spare / "own" / "index.html").stat().st_ino
+
+    third = SiteWriter(out, spare=spare)
+    files = {f"{name}/index.html": f"third build: {name}".encode() for name in ("own", "linked", "pipe", "link", "longer")}
+    for path, data in files.items():
+        third.put(path, "3", data)
+    third.commit()
+
+    assert {path: (out / path).read_bytes() for path in files} == files  # the longer file cut to its new length
+    assert (tmp_path / "site-file").read_bytes() == b"second build"
+    assert (outside / "kept.html").read_bytes() == b"outside"
+    assert all((out / path).is_file() and not (out / path).is_symlink() for path in files)
+    assert (out / "own" / "index.html").stat().st_ino == spare_own  # written over, not made again
