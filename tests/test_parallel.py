@@ -218,3 +218,18 @@ def a_forked_build_is_the_sequential_build(folder: str) -> None:
     assert forked.count(True) == 4, forked
     assert shared.files == alone.files
     assert shared.problems == alone.problems
+
+
+def test_sitegen_build_writes_the_same_files_with_a_forked_child_or_without(tmp_path: Path) -> None:
+    # through the command and the output folder's writer: the children's pages come back
+    # to the build, which writes every file
+    root = copy_project(tmp_path / "site")
+    trees = {}
+    for jobs_asked in ("1", "2"):
+        out = tmp_path / f"out-{jobs_asked}"
+        command = [sys.executable, "-m", "sitegen", "build", "--root", str(root), "--no-cache", "--quiet", "--out", str(out)]
+        done = subprocess.run(command, cwd=REPO, env={**os.environ, JOBS: jobs_asked}, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        trees[jobs_asked] = {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    assert len(trees["1"]) > 500
+    assert trees["1"] == trees["2"]
