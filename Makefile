@@ -57,11 +57,14 @@ golden: $(TEST_STAMP)  ## regenerate the expected output of the fixture sites an
 	$(BIN)/python -m tests.test_invalid
 
 # the Zola comparison of issue 12 (when ../shared/tools/peer-bench is installed: its
-# setup.sh, once), then the dev server's edit-to-browser figures on the real site.
-# BENCH=--large adds the 9,000-page comparison (7-15 minutes) and the dev server on those
-# 9,000 pages (5-10 minutes more); BENCH="--rounds 3" is quicker
+# setup.sh, once), what Pagefind and markdown-it-py take alone beside Zola (the floors
+# under those ratios), then the dev server's edit-to-browser figures on the real site.
+# BENCH=--large adds the 9,000-page comparison (7-15 minutes), its floors (~5 minutes) and
+# the dev server on those 9,000 pages (5-10 minutes more); BENCH="--rounds 3" is quicker
 bench: $(TEST_STAMP)  ## sitegen against Zola (ratios to zola-full) and live-reload figures
 	$(BIN)/python -m tests.peer $(BENCH)
+	$(BIN)/python -m tests.floors
+	$(if $(findstring --large,$(BENCH)),$(BIN)/python -m tests.floors --large)
 	$(BIN)/python -m tests.bench
 	$(if $(findstring --large,$(BENCH)),$(BIN)/python -m tests.bench --corpus 500x18 --edits 10)
 

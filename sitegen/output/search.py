@@ -267,6 +267,11 @@ class Service:
             said = f" (exit {code}): " + " ".join(self._errors.read().decode("utf-8", "replace").split())[:500]
         self.problem = Problem(CONFIG_FILE, None, f"search: Pagefind stopped{said}", hint=HINT)
 
+    @property
+    def pid(self) -> int | None:
+        """The process id of the running service (``None`` before it starts, and once stopped)."""
+        return self._process.pid if self._process is not None else None
+
     def new_index(self) -> int | None:
         """Start an index; return its number (``None`` if the service failed)."""
         return self.new_indexes(1)[0]
