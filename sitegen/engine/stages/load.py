@@ -14,7 +14,7 @@ from sitegen.engine.keys import digest, environment_key, fingerprint
 from sitegen.engine.stages.base import StagesBase
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
 
     from sitegen.site.model import Config, Glossary, Intro, Page, Problem, Source
@@ -185,48 +185,45 @@ class LoadStage(StagesBase):
     def load_intros(self, config: Config) -> tuple[list[Intro], list[Problem]]:
         """Return every intro page (``index.md``, ``4xx.md``), loading only the files never seen."""
         from sitegen.content.intros import intro_files, load_intro_bytes
-        from sitegen.content.limits import MAX_PAGE_BYTES
-        from sitegen.content.sources import read_source
 
-        intros: list[Intro] = []
         problems: list[Problem] = []
-        for tag, file in intro_files(config, self._listing):
-            loaded = self._unchanged("intro", config, tag, file)
-            if loaded is None:
-                status = self._status(file)
-                raw, unread = read_source(file, config.shown(file), MAX_PAGE_BYTES)
-                if raw is None:
-                    problems.extend(unread)
-                    continue
-                loaded = self._load("intro", config, tag, file, raw, load_intro_bytes, status)
-            intro, found = loaded
-            problems.extend(found)
-            if intro is not None:
-                intros.append(intro)
+        intros = [intro for _tag, intro in self._load_each("intro", config, intro_files(config, self._listing), load_intro_bytes, problems)]
         return intros, problems
 
     def load_glossaries(self, config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
         """Return the glossary of every language that has one, reading only the files never seen."""
         from sitegen.content.glossary import glossary_files
+
+        problems: list[Problem] = []
+        files = glossary_files(config, self._listing)
+        return dict(self._load_each("glossary", config, files, _read_glossary, problems)), problems
+
+    def _load_each(
+        self,
+        kind: str,
+        config: Config,
+        files: Iterable[tuple[str, Path]],
+        read: Callable[[bytes, str, str, str], tuple[Any, list[Problem]]],
+        problems: list[Problem],
+    ) -> Iterator[tuple[str, Any]]:
+        """Yield the language tag and what ``read`` made of each of ``files`` (of ``kind``),
+        read only if changed since last seen; add what went wrong to ``problems``."""
         from sitegen.content.limits import MAX_PAGE_BYTES
         from sitegen.content.sources import read_source
 
-        glossaries: dict[str, Glossary] = {}
-        problems: list[Problem] = []
-        for tag, file in glossary_files(config, self._listing):
-            loaded = self._unchanged("glossary", config, tag, file)
+        for tag, file in files:
+            loaded = self._unchanged(kind, config, tag, file)
             if loaded is None:
                 status = self._status(file)
                 raw, unread = read_source(file, config.shown(file), MAX_PAGE_BYTES)
                 problems.extend(unread)
                 if raw is None:
                     continue
-                loaded = self._load("glossary", config, tag, file, raw, _read_glossary, status)
-            glossary, found = loaded
+                loaded = self._load(kind, config, tag, file, raw, read, status)
+            value, found = loaded
             problems.extend(found)
-            if glossary is not None:
-                glossaries[tag] = glossary
-        return glossaries, problems
+            if value is not None:
+                yield tag, value
 
     def load_data(self, config: Config, name: str, load: Callable[[Config], tuple[T, list[Problem]]]) -> tuple[T, list[Problem]]:
         """Return what ``load`` makes of the data files ``content/<lang>/<name>`` (the
