@@ -227,9 +227,10 @@ def test_sitegen_build_writes_the_same_files_with_a_forked_child_or_without(tmp_
     trees = {}
     for jobs_asked in ("1", "2"):
         out = tmp_path / f"out-{jobs_asked}"
-        command = [sys.executable, "-m", "sitegen", "build", "--root", str(root), "--no-cache", "--quiet", "--out", str(out)]
+        command = [sys.executable, "-m", "sitegen", "--debug", "build", "--root", str(root), "--no-cache", "--quiet", "--out", str(out)]
         done = subprocess.run(command, cwd=REPO, env={**os.environ, JOBS: jobs_asked}, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
+        assert ("shared with a forked child" in done.stderr) == (jobs_asked == "2")
         trees[jobs_asked] = {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
     assert len(trees["1"]) > 500
     assert trees["1"] == trees["2"]

@@ -49,7 +49,8 @@ def test_a_spare_tree_is_written_over_only_where_its_files_are_its_own(tmp_path:
     outside.mkdir()
     (outside / "kept.html").write_bytes(b"outside")
     first = SiteWriter(out, spare=spare)
-    for name in ("own", "linked", "pipe", "link", "longer"):
+    names = ("own", "linked", "pipe", "link", "longer", "private")
+    for name in names:
         first.put(f"{name}/index.html", "1", b"first build: " + name.encode() * 20)
     first.commit()
     second = SiteWriter(out, manifest=first.manifest, spare=spare)
@@ -63,16 +64,22 @@ def test_a_spare_tree_is_written_over_only_where_its_files_are_its_own(tmp_path:
     os.mkfifo(spare / "pipe" / "index.html")  # opened for writing, it would wait for a reader
     (spare / "link" / "index.html").unlink()
     (spare / "link" / "index.html").symlink_to(outside / "kept.html")
-    spare_own = (spare / "own" / "index.html").stat().st_ino
+    (spare / "private" / "index.html").chmod(0o600)  # not what a new file gets: made anew
+    mode = (out / "own" / "index.html").stat().st_mode
 
     third = SiteWriter(out, spare=spare)
-    files = {f"{name}/index.html": f"third build: {name}".encode() for name in ("own", "linked", "pipe", "link", "longer")}
-    for path, data in files.items():
-        third.put(path, "3", data)
-    third.commit()
+    files = {f"{name}/index.html": f"third build: {name}".encode() for name in names}
+    with (spare / "own" / "index.html").open("rb") as own, (spare / "private" / "index.html").open("rb") as private:
+        for path, data in files.items():
+            third.put(path, "3", data)
+        third.commit()
+        assert own.read() == b"third build: own"  # written over, not made again (a new file would leave this one as it was)
+        assert private.read() == b"first build: " + b"private" * 20
 
     assert {path: (out / path).read_bytes() for path in files} == files  # the longer file cut to its new length
     assert (tmp_path / "site-file").read_bytes() == b"second build"
     assert (outside / "kept.html").read_bytes() == b"outside"
     assert all((out / path).is_file() and not (out / path).is_symlink() for path in files)
-    assert (out / "own" / "index.html").stat().st_ino == spare_own  # written over, not made again
+    assert {(out / path).stat().st_mode for path in files} == {mode}
+    fourth = SiteWriter(out, manifest=third.manifest)
+    assert all(fourth.reuse(path, "3") for path in files)  # what the manifest says of each file is what it is

@@ -134,6 +134,8 @@ class Shared(Generic[T, R]):
         first = [self._work(items[0])]
         child = _fork(lambda writer: self._child(items[1::2], writer))
         self.forked = child is not None
+        if child is not None:
+            log.debug("%d items shared with a forked child (pid %d)", len(items), child.pid)
         return self._results(items, child, first)
 
     def _results(self, items: Sequence[T], child: _Child | None, made: list[R]) -> Generator[R, None, None]:

@@ -269,7 +269,8 @@ class Service:
 
     @property
     def pid(self) -> int | None:
-        """The process id of the running service (``None`` before it starts, and once stopped)."""
+        """The process id of the service (``None`` before it starts and after :meth:`close`;
+        a service that died keeps its id until then)."""
         return self._process.pid if self._process is not None else None
 
     def new_index(self) -> int | None:

@@ -14,7 +14,7 @@ from sitegen.engine.keys import digest, environment_key, fingerprint
 from sitegen.engine.stages.base import StagesBase
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
     from sitegen.site.model import Config, Glossary, Intro, Page, Problem, Source
@@ -187,30 +187,31 @@ class LoadStage(StagesBase):
         from sitegen.content.intros import intro_files, load_intro_bytes
 
         problems: list[Problem] = []
-        intros = [intro for _tag, intro in self._load_each("intro", config, intro_files(config, self._listing), load_intro_bytes, problems)]
-        return intros, problems
+        loaded = self._load_each("intro", config, intro_files(config, self._listing), load_intro_bytes, problems)
+        return [intro for _tag, intro in loaded], problems
 
     def load_glossaries(self, config: Config) -> tuple[dict[str, Glossary], list[Problem]]:
         """Return the glossary of every language that has one, reading only the files never seen."""
         from sitegen.content.glossary import glossary_files
 
         problems: list[Problem] = []
-        files = glossary_files(config, self._listing)
-        return dict(self._load_each("glossary", config, files, _read_glossary, problems)), problems
+        loaded = self._load_each("glossary", config, glossary_files(config, self._listing), _read_glossary, problems)
+        return dict(loaded), problems
 
     def _load_each(
         self,
         kind: str,
         config: Config,
         files: Iterable[tuple[str, Path]],
-        read: Callable[[bytes, str, str, str], tuple[Any, list[Problem]]],
+        read: Callable[[bytes, str, str, str], tuple[T | None, list[Problem]]],
         problems: list[Problem],
-    ) -> Iterator[tuple[str, Any]]:
-        """Yield the language tag and what ``read`` made of each of ``files`` (of ``kind``),
+    ) -> list[tuple[str, T]]:
+        """Return the language tag and what ``read`` made of each of ``files`` (of ``kind``),
         read only if changed since last seen; add what went wrong to ``problems``."""
         from sitegen.content.limits import MAX_PAGE_BYTES
         from sitegen.content.sources import read_source
 
+        made: list[tuple[str, T]] = []
         for tag, file in files:
             loaded = self._unchanged(kind, config, tag, file)
             if loaded is None:
@@ -223,7 +224,8 @@ class LoadStage(StagesBase):
             value, found = loaded
             problems.extend(found)
             if value is not None:
-                yield tag, value
+                made.append((tag, value))
+        return made
 
     def load_data(self, config: Config, name: str, load: Callable[[Config], tuple[T, list[Problem]]]) -> tuple[T, list[Problem]]:
         """Return what ``load`` makes of the data files ``content/<lang>/<name>`` (the
