@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import os
 import pickle
 import sys
@@ -48,11 +47,20 @@ def fingerprint(*parts: object) -> str:
     that differ give different keys. Sets are pickled in their iteration order, which
     varies between processes: leave them out of keys, or sort them first.
     """
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
+    hasher = hashlib.blake2b(digest_size=20)
+    pickler = pickle.Pickler(_Hashing(hasher), protocol=5)  # hashed as pickled: a large view is never held whole
     pickler.fast = True  # no memo: the bytes depend on the values only, not on shared objects
     pickler.dump(parts)
-    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).hexdigest()
+    return hasher.hexdigest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it (pickle writes its frames, ~64 KB each)."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, hasher: hashlib.blake2b) -> None:
+        self.write = hasher.update
 
 
 def digest(data: bytes) -> str:
