@@ -63,14 +63,9 @@ def pagefind(site: Path, languages: Sequence[str]) -> tuple[float, float, int, i
     paths, as the build does); return the wall time from the first page given to the last
     bundle received (the service started before, as a build can start it while it imports),
     Pagefind's CPU time, its peak RSS in kB and the number of pages given."""
-    from sitegen.output.search import INDEXED_MARK, Service
+    from sitegen.output.search import Service
 
-    pages = [
-        (path.relative_to(site).as_posix(), path.read_bytes())
-        for language in languages
-        for path in sorted((site / language).glob("**/index.html"))
-    ]
-    pages = [(path, data) for path, data in pages if INDEXED_MARK in data]
+    pages = built_pages(site, languages)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     service = Service()
     peak = 0
@@ -78,7 +73,7 @@ def pagefind(site: Path, languages: Sequence[str]) -> tuple[float, float, int, i
         indexes = service.new_indexes(len(languages))
         started = time.perf_counter()
         for language, index in zip(languages, indexes, strict=True):
-            for path, data in pages:
+            for path, data in pages.items():
                 if path.split("/", 1)[0] == language:
                     service.add(index, path, data)
             bundle = service.files(service.ask_files(index))
@@ -97,11 +92,19 @@ def pagefind(site: Path, languages: Sequence[str]) -> tuple[float, float, int, i
 def order_matters(site: Path, language: str) -> bool:
     """Return whether Pagefind makes another bundle of ``language``'s pages given in the
     reverse order (then no page can be given before the ones ahead of it are made)."""
-    from sitegen.output.search import INDEXED_MARK, index_site
+    from sitegen.output.search import index_site
 
-    pages = [(path.relative_to(site).as_posix(), path.read_bytes()) for path in sorted((site / language).glob("**/index.html"))]
-    pages = [(path, data) for path, data in pages if INDEXED_MARK in data]
+    pages = list(built_pages(site, [language]).items())
     return index_site(pages) != index_site(list(reversed(pages)))
+
+
+def built_pages(site: Path, languages: Sequence[str]) -> dict[str, bytes]:
+    """Return the built pages of ``languages`` that Pagefind indexes, by output path, in the
+    order the build gives them."""
+    from sitegen.output.search import indexed_pages
+
+    found = [path for language in languages for path in sorted((site / language).glob("**/index.html"))]
+    return indexed_pages({path.relative_to(site).as_posix(): path.read_bytes() for path in found})
 
 
 def _peak_kb(pid: int) -> int:

@@ -143,18 +143,22 @@ def read_static(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
+FILE_MODE = 0o644
+"""The permissions a file of the site is made with (less the umask)."""
+
+
 @functools.cache
 def _new_file_mode() -> int:
-    """Return the permissions of a file the build makes (``0o644`` less the umask)."""
+    """Return the permissions of a file the build makes (:data:`FILE_MODE` less the umask)."""
     try:
         for line in Path("/proc/self/status").read_text("utf-8").splitlines():
             if line.startswith("Umask:"):
-                return 0o644 & ~int(line.split()[1], 8)
+                return FILE_MODE & ~int(line.split()[1], 8)
     except (OSError, ValueError, IndexError):
         pass
     mask = os.umask(0o022)  # where /proc does not say it: set and put back
     os.umask(mask)
-    return 0o644 & ~mask
+    return FILE_MODE & ~mask
 
 
 def _safe(relative: str) -> str:
@@ -265,7 +269,7 @@ class SiteWriter:
             descriptor = self._own_file(path, target) if self._recycled else None
         rewritten = descriptor is not None
         if descriptor is None:
-            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, FILE_MODE)
         with open(descriptor, "wb") as file:
             file.write(data)
             if rewritten:
@@ -293,7 +297,9 @@ class SiteWriter:
         try:
             # never blocks (a pipe left there), never follows a link
             descriptor = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:  # none, a link, a folder, a pipe, or not writable: made anew
+        except FileNotFoundError:  # nothing there: made
+            return None
+        except OSError:  # a link, a folder, a pipe, or not writable: made anew
             remove(Path(target))
             return None
         try:

@@ -62,11 +62,11 @@ if TYPE_CHECKING:
 
 
 META_POLICY = markupsafe.Markup(content_security_policy(header=False))
+"""The Content-Security-Policy every page carries in a ``<meta http-equiv>`` (a constant
+without ``"``, ``<`` or ``&``: its ``'`` need no escaping in a double-quoted attribute)."""
 RENDERED_PIECES = 4096
 """How many of the pieces a template yields are joined and encoded at a time (a code's
 page makes one or two such chunks)."""
-"""The Content-Security-Policy every page carries in a ``<meta http-equiv>`` (a constant
-without ``"``, ``<`` or ``&``: its ``'`` need no escaping in a double-quoted attribute)."""
 
 
 class LocaleText:
