@@ -163,3 +163,43 @@ def test_sitegen_toml_is_read_before_pyproject(scratch_site: ScratchSite, capsys
     assert capsys.readouterr().err.splitlines()[0] == "sitegen.toml:3: warning: unknown configuration key 'titel' (did you mean 'title'?)"
     assert main(["build"]) == 0
     assert "Own file" in (root / "_site" / "index.html").read_text("utf-8")
+
+
+def _own_config_project(scratch_site: ScratchSite, files: dict[str, str | bytes]) -> Path:
+    """Return a project configured by sitegen.toml (``[[languages]]``), as the real one is."""
+    from tests.conftest import SCRATCH_CONFIG
+
+    root = scratch_site(files, "[project]\nname = 'x'\n")
+    own = SCRATCH_CONFIG.replace("[tool.sitegen]\n", "").replace("[[tool.sitegen.languages]]", "[[languages]]")
+    (root / "sitegen.toml").write_text(own, "utf-8")
+    return root
+
+
+def test_unknown_language_folder_names_the_configuration_file(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = _own_config_project(scratch_site, {"content/en/307.md": page(307, "Temporary Redirect"), "content/de/307.md": page(307, "X")})
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/de: 'de' is not a configured language (configured: en, fr, pt-br)"
+        ' (add a [[languages]] entry with tag = "de" to sitegen.toml, with draft = true until it is ready)'
+    )
+
+
+def test_language_folder_differing_in_case_is_an_error(scratch_site: ScratchSite, capsys: Capture) -> None:
+    root = scratch_site(
+        {
+            "content/en/307.md": page(307, "Temporary Redirect"),
+            "content/en/418.md": page(418, "I'm a teapot"),
+            "content/pt-br/307.md": page(307, "Redirecionamento temporário"),
+            "content/pt-BR/418.md": page(418, "Sou um bule de chá"),
+        }
+    )
+    assert main(["check", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "content/pt-BR: the folder of pt-BR is 'pt-br', not 'pt-BR' (folder names are case-sensitive): its files are not read"
+        " (move its files into content/pt-br/)",
+        "Failed with 1 error(s) and 0 warning(s).",
+    ]
+    (root / "content" / "pt-br" / "307.md").unlink()
+    (root / "content" / "pt-br").rmdir()
+    assert main(["check", "--root", str(root)]) == 1
+    assert "content/pt-BR: the folder of pt-BR is 'pt-br', not 'pt-BR'" in capsys.readouterr().err

@@ -271,7 +271,12 @@ def load_bytes(raw: bytes, path: str, language: str, file_stem: str) -> tuple[Pa
 
 
 def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
-    """Return the content folder of each language tag, and folders that are not languages."""
+    """Return the content folder of each language tag, and folders that are not languages.
+
+    A language's folder is named exactly as its segment: ``content/pt-BR/`` beside (or
+    instead of) ``content/pt-br/`` is reported, not read, rather than one of them being
+    left out in silence (and ``sitegen new`` writes into ``content/pt-br/``).
+    """
     folders: dict[str, Path] = {}
     by_segment = {language.segment.lower(): language for language in config.languages}
     if not config.content_dir.is_dir():
@@ -282,8 +287,22 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
         if entry.name.lower() in config.hidden_segments:
             continue
         language = by_segment.get(entry.name.lower())
-        if language is not None:
+        if language is not None and entry.name == language.segment:
             folders[language.tag] = entry
+            continue
+        if language is not None:
+            exact = config.content_dir / language.segment
+            problems.append(
+                Problem(
+                    config.shown(entry),
+                    None,
+                    f"the folder of {language.tag} is '{language.segment}', not '{entry.name}' (folder names are case-sensitive): "
+                    "its files are not read",
+                    hint=f"move its files into {config.shown(exact)}/"
+                    if any(folder.name == language.segment for folder in listing.folders)
+                    else f"rename it to {config.shown(exact)}/",
+                )
+            )
             continue
         known = ", ".join(language.segment for language in config.languages)
         close = difflib.get_close_matches(entry.name.lower(), list(by_segment), n=1)
@@ -292,7 +311,7 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
                 config.shown(entry),
                 None,
                 f"'{entry.name}' is not a configured language (configured: {known})",
-                hint=f"did you mean '{close[0]}'?" if close else "add it to [tool.sitegen] languages",
+                hint=f"did you mean '{close[0]}'?" if close else _add_language_hint(config, entry.name),
             )
         )
     for entry in listing.files:
@@ -301,6 +320,17 @@ def language_folders(config: Config) -> tuple[dict[str, Path], list[Problem]]:
                 Problem(config.shown(entry), None, "pages belong in a language folder", hint=f"move it to content/{config.source.segment}/")
             )
     return folders, problems
+
+
+def _add_language_hint(config: Config, folder: str) -> str:
+    """Return how to configure the language of ``folder``, in this project's configuration file."""
+    from sitegen.config import PYPROJECT, config_file
+
+    first, *rest = folder.split("-")
+    # BCP 47 spelling: pt-br -> pt-BR, zh-hant -> zh-Hant
+    tag = "-".join([first.lower(), *(part.upper() if len(part) == 2 else part.title() if len(part) == 4 else part for part in rest)])
+    table = "[[tool.sitegen.languages]]" if config_file(config.root) == PYPROJECT else "[[languages]]"
+    return f'add a {table} entry with tag = "{tag}" to {config_file(config.root)}, with draft = true until it is ready'
 
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
