@@ -108,6 +108,17 @@ def test_yaml_error_points_at_the_line_in_the_file() -> None:
     assert [(problem.line, problem.severity) for problem in problems] == [(4, "error")]
 
 
+def test_a_quoted_value_over_several_lines_is_valid_and_not_blamed_for_a_later_error() -> None:
+    page, problems = load('---\ncode: 307\nname: "Temporary\n  Redirect"\noverview: a\n---\n')
+    assert page is not None, problems
+    assert page.name == "Temporary Redirect"
+    # the error is on line 5; the quote that spans lines 3-4 is closed where it should be
+    page, problems = load('---\ncode: 307\nname: "Temporary\n  Redirect"\noverview: a: b\n---\n')
+    assert [(problem.line, problem.message.split(" (")[0]) for problem in problems] == [
+        (5, "the value of 'overview' holds ': ', which YAML reads as the start of another 'key: value'")
+    ]
+
+
 def test_bom_and_crlf_are_accepted() -> None:
     text, problems = decode(b"\xef\xbb\xbf---\r\ncode: 307\r\nname: T\r\n---\r\nBody\r\n", "x.md")
     assert problems == [] and text is not None

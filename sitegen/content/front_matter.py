@@ -204,6 +204,9 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
             mark = error.context_mark  # an unclosed quote: the line where it opens, not the end of the front matter
         line = mark.line + 2 if mark else 1
         what = error.problem or error.context or "invalid YAML"
+        runaway = _runaway_quote(front_matter, error)
+        if runaway is not None:
+            return None, [Problem(path, runaway[0], f"{_explain_runaway(*runaway)}\n    YAML says: {what}")]
         source_line = front_matter.split("\n")[line - 2] if mark and line - 2 < len(front_matter.split("\n")) else ""
         # in the author's words first; the parser's own text stays, on a second line
         return None, [Problem(path, line, f"{_explain_yaml(what, source_line)}\n    YAML says: {what}")]
@@ -231,6 +234,41 @@ def parse_yaml(front_matter: str, path: str) -> tuple[Fields | None, list[Proble
             fields.warn(key, f"'{key}' is given twice (first on line {first}); the last one is used")
         fields.nodes[key] = value_node
     return fields, fields.problems
+
+
+def _runaway_quote(front_matter: str, error: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
+    """Return (opening line, closing line, quote) of a quoted value that ran on to a later line
+    and ended where the YAML broke: a quote left open that a later quote in the file closed.
+
+    A quoted value may span lines in valid YAML; this is only asked once the parse failed,
+    and only blames a value whose closing quote is on the line where it failed.
+    """
+    import yaml
+
+    problem = error.problem_mark
+    if problem is None:
+        return None
+    runaway: yaml.ScalarToken | None = None
+    try:
+        for token in yaml.scan(front_matter, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= problem.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                runaway = token if token.start_mark.line != token.end_mark.line else None
+    except yaml.YAMLError:
+        pass  # the scanner stops at the error too: the tokens before it are the ones that count
+    if runaway is None or runaway.end_mark.line != problem.line:
+        return None
+    return runaway.start_mark.line + 2, runaway.end_mark.line + 2, str(runaway.style)
+
+
+def _explain_runaway(opening: int, closing: int, quote: str) -> str:
+    kind = "double" if quote == '"' else "single"
+    return (
+        f"a {kind} quote ({quote}) opens a value on this line and is not closed on it: the next {quote} is on line {closing},"
+        " so YAML reads every line up to there as this one value (close the quote on this line, or write long text"
+        " as a block scalar: '>-' after the key, the text on indented lines below)"
+    )
 
 
 def _explain_yaml(what: str, source_line: str) -> str:
