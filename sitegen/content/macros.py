@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-# the arguments never run past "}}": a macro missing its ")" must not swallow the text after it
-MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\(((?:(?!\}\}).)*?)\))?\s*\}\}", re.DOTALL)
+# the arguments never run past "}}" nor into the next "{{": a macro missing its ")" or its
+# "}}" must not swallow the text, or the macro, after it
+MACRO_PATTERN = re.compile(r"\{\{\s*([A-Za-z][\w:.-]*)\s*(?:\(((?:(?!\}\}|\{\{).)*?)\))?\s*\}\}", re.DOTALL)
 TAG_PATTERN = re.compile(r"\{%-?\s*(/?[A-Za-z_][\w-]*)\s*((?:(?!%\}).)*?)\s*-?%\}", re.DOTALL)
 _ARGUMENT = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^,]*?))\s*(?:,|$)""")
 _QUOTED = re.compile(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""")
@@ -137,16 +138,83 @@ _macro_inline = _inline_rule("{{", parse_macro, "macro", "macro")
 _tag_inline = _inline_rule("{%", parse_tag, "template_tag", "tag")
 
 
+@dataclass(frozen=True, slots=True)
+class Stray:
+    """A ``{{`` or ``{%`` that opens no macro or tag: what was written, what is wrong with
+    it, and what the page keeps of it (the text of its argument, as for an unknown macro)."""
+
+    source: str
+    """The characters it takes out of the paragraph."""
+    problem: str
+    kept: str = ""
+
+
+_NAME = re.compile(r"\s*([A-Za-z][\w:.-]*)\s*")
+_CALL = re.compile(r"\{\{\s*[A-Za-z][\w:.-]*\s*\([^(){}]*\)")
+_USAGE = 'a macro is a name followed by its arguments in brackets, such as {{HTTPStatus("303")}}'
+
+
+def _kept_text(arguments: str) -> str:
+    """Return the label, else the first argument, of a macro's argument text."""
+    values = [value for value in parse_arguments(arguments) if value.strip()]
+    return values[1] if len(values) > 1 else values[0] if values else ""
+
+
+def parse_stray(text: str, start: int, end: int) -> Stray:
+    """Return what the ``{{`` or ``{%`` at ``start`` is, when it opens no macro or tag.
+
+    A ``{{`` is read up to its closer (``}}``, or a lone ``}``), but never past the next
+    ``{{`` nor ``end``: a closer after another opener belongs to that one.
+    """
+    opener = text[start : start + 2]
+    if opener != "{{":
+        return Stray(opener, f"'{opener}' without a matching '%}}': not a template tag (the '{opener}' is left out of the page)")
+    following = text.find("{{", start + 2, end)
+    stop = end if following < 0 else following
+    double, single = text.find("}}", start + 2, stop), text.find("}", start + 2, stop)
+    closer = "}}" if double >= 0 and double == single else "}" if single >= 0 else ""
+    if not closer:
+        call = _CALL.match(text, start, stop)
+        if call is None:
+            return Stray("{{", "'{{' without a matching '}}': not a macro (the '{{' is left out of the page)")
+        source = call.group(0)
+        kept = _kept_text(source[source.index("(") + 1 : -1])
+        return Stray(source, f"{source} is not closed: a macro ends with '}}}}' ({_left(kept)})", kept)
+    inner = text[start + 2 : single]
+    source = text[start : single + len(closer)]
+    name = _NAME.match(inner)
+    rest = inner[name.end() :] if name else inner
+    arguments = rest[1:].rstrip().removesuffix(")") if rest.startswith("(") else ""
+    kept = _kept_text(arguments)
+    if not inner.strip():
+        problem = f"empty macro {source}: it names no macro (it is left out of the page)"
+    elif name is None or (rest and not rest.startswith("(")):
+        problem = f"{source} is not a macro: {_USAGE} (it is left out of the page)"
+        kept = ""
+    elif closer == "}":
+        problem = f"{source} ends with a single '}}': a macro ends with '}}}}' ({_left(kept)})"
+    elif rest.startswith("(") and not rest.rstrip().endswith(")"):
+        problem = f"{source} has no ')' to close its arguments ({_left(kept)})"
+    else:
+        problem = f"{source} is not a macro: {_USAGE} ({_left(kept)})"
+    return Stray(source, problem, kept)
+
+
+def _left(kept: str) -> str:
+    return f"its text '{kept}' is kept as plain text" if kept else "it is left out of the page"
+
+
 def _stray_braces(state: StateInline, silent: bool) -> bool:
-    """Inline rule, after the macro rules: a ``{{`` or ``{%`` that opens nothing."""
-    opener = state.src[state.pos : state.pos + 2]
-    if opener not in ("{{", "{%"):
+    """Inline rule, after the macro rules: a ``{{`` or ``{%`` that opens nothing, taken
+    out whole (a malformed macro with its closer), its problem kept for the renderer."""
+    if state.src[state.pos : state.pos + 2] not in ("{{", "{%"):
         return False
+    stray = parse_stray(state.src, state.pos, min(state.posMax, state.pos + MAX_CALL_LENGTH))
     if not silent:
         token = state.push("stray_braces", "", 0)
-        token.content = opener
-        token.meta = {"offset": state.pos}
-    state.pos += 2
+        token.content = stray.source
+        token.meta = {"stray": stray, "offset": state.pos}
+    state.pos += len(stray.source)
     return True
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.content.headings import OUTLINE, SOURCE_OUTLINE, HeadingIds, Outline, headings_plugin, slugify
 from sitegen.content.limits import MAX_TOKENS, Budget, limits_plugin
-from sitegen.content.macros import MAX_CALL_LENGTH, Macro, TemplateTag, macros_plugin, parse_macro, parse_tag
+from sitegen.content.macros import MAX_CALL_LENGTH, Macro, Stray, TemplateTag, macros_plugin, parse_macro, parse_tag
 from sitegen.content.raw_html import risky_parts
 from sitegen.content.spec_refs import SpecRef
 from sitegen.site.model import Problem, Reference, SpecLink, is_number
@@ -336,13 +336,11 @@ def _render_macro(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 
 
 def _render_stray_braces(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    """A ``{{`` or ``{%`` that starts no macro or tag: warn, and keep it out of the page."""
+    """A ``{{`` or ``{%`` that starts no macro or tag: warn, and keep only what the warning says."""
     token = tokens[idx]
-    closer = "}}" if token.content == "{{" else "%}"
-    env["sitegen"].warn(
-        token.meta.get("line", 0), f"'{token.content}' without a matching '{closer}': not a macro", "it is left out of the page"
-    )
-    return ""
+    stray: Stray = token.meta["stray"]
+    env["sitegen"].warn(token.meta.get("line", 0), stray.problem)
+    return html.escape(stray.kept)
 
 
 def _render_html(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
