@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.content.raw_html import RAW_HTML_MODES
-from sitegen.site.model import Config, Features, Language, Problem
+from sitegen.site.model import Config, Features, Language, Problem, must_be
 from sitegen.site.urls import checked_base_url, url_problem
 
 CONFIG_FILE = "sitegen.toml"
@@ -118,7 +118,7 @@ def load_features(settings: dict[str, Any], text: str, top: int, file_name: str 
         if key not in known:
             problems.append(_unknown(key, dict.fromkeys(known, ""), file_name, where))
         elif not isinstance(value, bool):
-            problems.append(Problem(file_name, where, f"features.{key} must be true or false, not {value!r}"))
+            problems.append(Problem(file_name, where, must_be(f"features.{key}", "true or false", value)))
         else:
             values[key] = value
     return Features(**values), problems
@@ -256,7 +256,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
         held_back = False
         for flag in ("draft", "disabled"):
             if not isinstance(entry.get(flag, False), bool):
-                problems.append(Problem(file_name, _line_of(text, flag, start), f"{flag} must be true or false, not {entry[flag]!r}"))
+                problems.append(Problem(file_name, _line_of(text, flag, start), must_be(flag, "true or false", entry[flag])))
             elif entry.get(flag) and (flag == "disabled" or not drafts):
                 held_back = True
         if held_back:
@@ -309,7 +309,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None, drafts: boo
 
     precompress = settings.get("precompress", False)
     if not isinstance(precompress, bool):
-        problems.append(Problem(file_name, _line_of(text, "precompress", top), f"precompress must be true or false, not {precompress!r}"))
+        problems.append(Problem(file_name, _line_of(text, "precompress", top), must_be("precompress", "true or false", precompress)))
         precompress = False
     french_typography = _french_typography(settings, languages, text, top, problems, file_name)
     raw_html = settings.get("raw_html", "allow")

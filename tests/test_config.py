@@ -90,3 +90,11 @@ def test_root_that_is_a_file_is_a_problem_not_a_crash(tmp_path: Path, capsys: py
     (tmp_path / "file").write_text("x", "utf-8")
     assert main(["check", "--root", str(tmp_path / "file")]) == 1
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_a_quoted_true_or_false_is_named_as_text_in_quotes(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, extra='precompress = "true"\n', second='draft = "False"\n') == [
+        'pyproject.toml:13: draft must be true or false, and "False" in quotes is text (write false, without quotes)',
+        'pyproject.toml:4: precompress must be true or false, and "true" in quotes is text (write true, without quotes)',
+    ]
+    assert problems_of(tmp_path, extra='precompress = "yes"\n') == ["pyproject.toml:4: precompress must be true or false, not 'yes'"]

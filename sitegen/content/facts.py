@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from sitegen.content.front_matter import Fields
-from sitegen.site.model import MoreLink, Question, SpecLink
+from sitegen.site.model import MoreLink, Question, SpecLink, must_be
 from sitegen.site.urls import url_problem
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def read_facts(fields: Fields) -> dict[str, object]:
             pass
         elif not isinstance(value, bool):
             extra = f", or {FACT_WORDS[key]}" if key in FACT_WORDS else ""
-            fields.error(key, f"'{key}' must be true or false{extra}, not {value!r}")
+            fields.error(key, must_be(f"'{key}'", f"true or false{extra}", value))
             continue
         facts[key] = value
     return facts

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.content.comparisons import squeeze
 from sitegen.content.data_files import DataFile, items, line_of, load_data_files, value_node
-from sitegen.site.model import Problem
+from sitegen.site.model import Problem, must_be
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -102,7 +102,7 @@ def _answer(item: Any, node: yaml.Node, path: str, problems: list[Problem]) -> A
         problems.append(Problem(path, line, "an answer has either 'next' (a step id) or 'code' (where it ends)"))
         return None
     if code is not None and (not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 599):
-        problems.append(Problem(path, line_of(value_node(node, "code"), line), f"'code' must be a status code, not {code!r}"))
+        problems.append(Problem(path, line_of(value_node(node, "code"), line), must_be("'code'", "a status code", code)))
         return None
     why = _text(item.get("why"), value_node(node, "why"))
     if code is not None and not why:

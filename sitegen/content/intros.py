@@ -12,7 +12,7 @@ from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.load import top_files
 from sitegen.content.sources import read_source
 from sitegen.content.versions import source_version_of
-from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source
+from sitegen.site.model import INTRO_KEYS, Intro, Problem, Source, must_be
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,7 +44,7 @@ def load_intro_text(text: str, path: str, language: str, key: str) -> tuple[Intr
     source_version = fields.text("source_version")
     draft = fields.data.get("draft", False)
     if not isinstance(draft, bool):
-        fields.error("draft", f"'draft' must be true or false, not {draft!r}")
+        fields.error("draft", must_be("'draft'", "true or false", draft))
     if not body.strip():
         fields.warn(None, "the intro has no text under its front matter", "write a few paragraphs for readers")
     if any(problem.severity == "error" for problem in fields.problems):

@@ -20,7 +20,7 @@ from sitegen.content.limits import MAX_PAGE_BYTES
 from sitegen.content.placeholders import body_placeholders, front_matter_placeholders
 from sitegen.content.sources import list_folder, read_source
 from sitegen.content.versions import source_version_of
-from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number
+from sitegen.site.model import INTRO_KEYS, Config, Page, Problem, Reference, Source, is_number, must_be
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -210,7 +210,7 @@ def load_text(text: str, path: str, language: str, file_stem: str) -> tuple[Page
     sent_by, alternative = read_unofficial(fields, facts.get("status"))
     draft = fields.data.get("draft", False)
     if not isinstance(draft, bool):
-        fields.error("draft", f"'draft' must be true or false, not {draft!r}")
+        fields.error("draft", must_be("'draft'", "true or false", draft))
     overview = fields.text("overview") or ""
     if code is None or not name or any(problem.severity == "error" for problem in fields.problems):
         return None, fields.problems

@@ -21,6 +21,20 @@ def is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def must_be(name: str, expected: str, value: object) -> str:
+    """Return "``name`` must be ``expected``, not ``value``" for a value of the wrong type.
+
+    A quoted ``"true"``, ``"false"`` or ``"307"`` is text to YAML and TOML, and "must be
+    true or false, not 'true'" reads as a contradiction: the message says the quotes are
+    the mistake, and what to write instead.
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    meant = text.lower() if text.lower() in ("true", "false") and "true" in expected else text if is_number(text) else ""
+    if meant:
+        return f'{name} must be {expected}, and "{value}" in quotes is text (write {meant}, without quotes)'
+    return f"{name} must be {expected}, not {value!r}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with the input, reported as ``path:line: message``."""
