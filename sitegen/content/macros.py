@@ -150,6 +150,7 @@ class Stray:
 
 
 _NAME = re.compile(r"\s*([A-Za-z][\w:.-]*)\s*")
+_CLOSED_CALL = re.compile(r"\s*(?:[A-Za-z][\w:.-]*\s*(?:\([^(){}]*\))?\s*)?")
 _CALL = re.compile(r"\{\{\s*[A-Za-z][\w:.-]*\s*\([^(){}]*\)")
 _USAGE = 'a macro is a name followed by its arguments in brackets, such as {{HTTPStatus("303")}}'
 
@@ -173,6 +174,8 @@ def parse_stray(text: str, start: int, end: int) -> Stray:
     stop = end if following < 0 else following
     double, single = text.find("}}", start + 2, stop), text.find("}", start + 2, stop)
     closer = "}}" if double >= 0 and double == single else "}" if single >= 0 else ""
+    if closer == "}" and not _CLOSED_CALL.fullmatch(text, start + 2, single):
+        closer = ""  # a lone "}" further on closes a macro only if a whole call comes before it
     if not closer:
         call = _CALL.match(text, start, stop)
         if call is None:
@@ -182,21 +185,22 @@ def parse_stray(text: str, start: int, end: int) -> Stray:
         return Stray(source, f"{source} is not closed: a macro ends with '}}}}' ({_left(kept)})", kept)
     inner = text[start + 2 : single]
     source = text[start : single + len(closer)]
+    shown = source if len(source) <= 60 else f"{source[:57]}..."
     name = _NAME.match(inner)
     rest = inner[name.end() :] if name else inner
     arguments = rest[1:].rstrip().removesuffix(")") if rest.startswith("(") else ""
     kept = _kept_text(arguments)
     if not inner.strip():
-        problem = f"empty macro {source}: it names no macro (it is left out of the page)"
+        problem = f"empty macro {shown}: it names no macro (it is left out of the page)"
     elif name is None or (rest and not rest.startswith("(")):
-        problem = f"{source} is not a macro: {_USAGE} (it is left out of the page)"
+        problem = f"{shown} is not a macro: {_USAGE} (it is left out of the page)"
         kept = ""
     elif closer == "}":
-        problem = f"{source} ends with a single '}}': a macro ends with '}}}}' ({_left(kept)})"
+        problem = f"{shown} ends with a single '}}': a macro ends with '}}}}' ({_left(kept)})"
     elif rest.startswith("(") and not rest.rstrip().endswith(")"):
-        problem = f"{source} has no ')' to close its arguments ({_left(kept)})"
+        problem = f"{shown} has no ')' to close its arguments ({_left(kept)})"
     else:
-        problem = f"{source} is not a macro: {_USAGE} ({_left(kept)})"
+        problem = f"{shown} is not a macro: {_USAGE} ({_left(kept)})"
     return Stray(source, problem, kept)
 
 
