@@ -16,7 +16,7 @@ from sitegen.config import config_file, find_root, key_line, load_config
 from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from sitegen.engine.progress import Progress
     from sitegen.engine.stages import Stages
@@ -73,10 +73,13 @@ def report(problems: Sequence[Problem], strict: bool) -> None:
         print(f"{warnings} warning(s).", file=sys.stderr)
 
 
-def _config(arguments: argparse.Namespace) -> Config | None:
+def _config(arguments: argparse.Namespace, drafts: bool = False) -> Config | None:
+    """Return the project's configuration, or ``None`` once its problems are reported;
+    ``drafts`` (or ``--drafts``) keeps draft languages, as ``new`` and ``translations`` do:
+    a translator starts a language while it is a draft."""
     overrides = {"output": str(Path(arguments.out).resolve())} if getattr(arguments, "out", None) else None
     root = Path(arguments.root) if arguments.root else find_root(Path.cwd()) or Path.cwd()
-    config, problems = load_config(root, overrides, drafts=getattr(arguments, "drafts", False))
+    config, problems = load_config(root, overrides, drafts=drafts or getattr(arguments, "drafts", False))
     if problems or config is None:
         report(problems, arguments.strict)
     if config is None or any(problem.severity == "error" for problem in problems) or (arguments.strict and problems):
@@ -279,7 +282,7 @@ def command_new(arguments: argparse.Namespace) -> int:
     """Create a page from the registry, or a translation skeleton from the source page."""
     from sitegen.content.authoring import AuthoringError, create_page
 
-    config = _config(arguments)
+    config = _config(arguments, drafts=True)
     if config is None:
         return 1
     language = _language(config, arguments.lang or config.source_language, "new")
@@ -301,7 +304,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
     from sitegen.content.load import load_pages
     from sitegen.site.translations import git_changed_since, translation_status
 
-    config = _config(arguments)
+    config = _config(arguments, drafts=True)
     if config is None:
         return 1
     pages, problems = load_pages(config)
@@ -330,6 +333,7 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 "untracked": list(status.untracked),
                 "orphans": list(status.orphans),
                 "drafts": list(status.drafts),
+                "draft_language": config.language(status.tag).draft,
                 "intros": {
                     "missing": list(status.intros.missing),
                     "outdated": {key: {"record": version} for key, version in status.intros.outdated.items()},
@@ -345,8 +349,9 @@ def command_translations(arguments: argparse.Namespace) -> int:
     else:
         for status in statuses:
             segment = config.language(status.tag).segment
-            counts = f"{len(status.translated)}/{status.total} translated, {len(status.missing)} missing"
-            print(f"{status.tag}: {counts}, {len(status.outdated)} outdated")
+            missing, outdated = _behind(status, data_files[status.tag])
+            label = f"{status.tag} (draft language)" if config.language(status.tag).draft else status.tag
+            print(f"{label}: {len(status.translated)}/{status.total} translated, {missing} missing, {outdated} outdated")
             if status.missing:
                 print(f"  missing: {' '.join(str(code) for code in status.missing)}")
                 first = next((code for code in status.missing if code not in status.drafts), None)
@@ -366,14 +371,21 @@ def command_translations(arguments: argparse.Namespace) -> int:
                 if state != "current":
                     what = {"missing": "missing", "outdated": "outdated", "untracked": "no source_version recorded"}[state]
                     print(f"  {what}: content/{segment}/{name} (set source_version: {version} once translated)")
-    behind = {
-        kind: any(state == kind for files in data_files.values() for state, _version in files.values()) for kind in ("missing", "outdated")
-    }
-    fails = {
-        "missing": behind["missing"] or any(status.missing or (status.intros and status.intros.missing) for status in statuses),
-        "outdated": behind["outdated"] or any(status.outdated or (status.intros and status.intros.outdated) for status in statuses),
-    }
+    # a draft language is unfinished by definition: --fail-on counts it only when --lang names it
+    counted = [_behind(status, data_files[status.tag]) for status in statuses if arguments.lang or not config.language(status.tag).draft]
+    fails = {"missing": any(missing for missing, _ in counted), "outdated": any(outdated for _, outdated in counted)}
     return 1 if any(fails[kind] for kind in arguments.fail_on or ()) else 0
+
+
+def _behind(status: LanguageStatus, data_files: Mapping[str, tuple[str, str]]) -> tuple[int, int]:
+    """Return how many files of a language are missing and outdated: its code pages, intro
+    pages and data files, every one the report lists."""
+    intros = status.intros
+    missing = len(status.missing) + (len(intros.missing) if intros else 0)
+    outdated = len(status.outdated) + (len(intros.outdated) if intros else 0)
+    missing += sum(state == "missing" for state, _version in data_files.values())
+    outdated += sum(state == "outdated" for state, _version in data_files.values())
+    return missing, outdated
 
 
 def command_schema(arguments: argparse.Namespace) -> int:

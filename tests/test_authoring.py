@@ -130,6 +130,7 @@ def test_translations_report_missing_and_outdated(scratch_site: ScratchSite, cap
             "untracked": [],
             "orphans": [],
             "drafts": [],
+            "draft_language": False,
             "intros": {"missing": [], "outdated": {}, "untracked": []},
             "data_files": {},
         }
@@ -157,11 +158,11 @@ def test_translations_report_intro_pages_like_code_pages(scratch_site: ScratchSi
     capsys.readouterr()
     assert main(["translations", "--root", str(root)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "fr: 0/1 translated, 1 missing, 0 outdated",
+        "fr: 0/1 translated, 1 missing, 1 outdated",
         "  missing: 307",
         "  to start one: sitegen new 307 --lang fr (writes content/fr/307.md)",
         f"  outdated: content/fr/3xx.md (set source_version: {content_digest(english_class)} once updated)",
-        "pt-BR: 0/1 translated, 1 missing, 0 outdated",
+        "pt-BR: 0/1 translated, 3 missing, 0 outdated",
         "  missing: 307",
         "  to start one: sitegen new 307 --lang pt-BR (writes content/pt-br/307.md)",
         "  intro pages missing: content/pt-br/3xx.md content/pt-br/index.md",
@@ -172,6 +173,51 @@ def test_translations_report_intro_pages_like_code_pages(scratch_site: ScratchSi
         "outdated": {"3xx": {"record": content_digest(english_class)}},
         "untracked": [],
     }
+
+
+DRAFT_LANGUAGE_CONFIG = """
+[tool.sitegen]
+title = "HTTP status codes"
+base_url = "https://example.test/"
+templates = "{repo}/templates"
+static = "{repo}/static"
+locales = "{repo}/locales"
+
+[[tool.sitegen.languages]]
+tag = "en"
+name = "English"
+
+[[tool.sitegen.languages]]
+tag = "de"
+name = "Deutsch"
+title = "HTTP-Statuscodes"
+draft = true
+"""
+
+
+def test_a_draft_language_is_started_with_new_and_listed_by_translations(scratch_site: ScratchSite, capsys: Capture) -> None:
+    from tests.conftest import REPO
+
+    english: dict[str, str | bytes] = {"content/en/307.md": page(307, "Temporary Redirect"), "content/en/308.md": page(308, "Permanent")}
+    root = scratch_site(english, DRAFT_LANGUAGE_CONFIG.format(repo=REPO))
+    # README's "Adding a language": a draft language is started before it is published
+    assert main(["new", "307", "--lang", "de", "--root", str(root)]) == 0
+    assert capsys.readouterr().out == "Created content/de/307.md\n"
+    assert main(["translations", "--root", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "de (draft language): 0/2 translated, 2 missing, 0 outdated",
+        "  missing: 307 308",
+        "  to start one: sitegen new 308 --lang de (writes content/de/308.md)",
+        "  of which in progress (draft: true): 307",
+    ]
+    assert main(["translations", "--root", str(root), "--lang", "de", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["de"]["draft_language"] is True
+    # unfinished by definition: --fail-on counts it only when asked for by name
+    assert main(["translations", "--root", str(root), "--fail-on", "missing"]) == 0
+    assert main(["translations", "--root", str(root), "--lang", "de", "--fail-on", "missing"]) == 1
+    # and it stays unpublished until draft = true is removed
+    assert main(["build", "--root", str(root)]) == 0
+    assert not (root / "_site" / "de").exists()
 
 
 def test_outdated_translation_says_so_on_the_page(scratch_site: ScratchSite) -> None:
