@@ -111,6 +111,7 @@ def delete(*relatives: str) -> Callable[[Path], None]:
 
 def rename(source: str, target: str) -> Callable[[Path], None]:
     def change(root: Path) -> None:
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
         (root / source).rename(root / target)
 
     return change
@@ -137,7 +138,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "page added": add("content/en/304.md", NEW_PAGE),
     "translation deleted": delete("content/fr/307.md"),
     "page deleted": delete("content/en/308.md", "content/fr/308.md", "content/pt-br/308.md"),
-    "page renamed": rename("content/en/307.md", "content/en/temporary-redirect.md"),
+    "page renamed": rename("content/en/307.md", "content/en/307/index.md"),  # MDN's layout
 }
 """One change of each kind of input a build reads."""
 

@@ -55,6 +55,7 @@ def delete(*relatives: str) -> Step:
 
 def rename(source: str, target: str, old: str = "", new: str = "") -> Step:
     def step(root: Path) -> set[str]:
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
         (root / source).rename(root / target)
         if old:
             replace(target, old, new)(root)
@@ -85,7 +86,7 @@ STEPS: dict[str, Step] = {
     "translation added": write("content/pt-br/304.md", NEW_PAGE.replace("Not Modified", "Não Modificado")),
     "translation deleted": delete("content/fr/307.md"),
     "page deleted everywhere": delete("content/en/410.md", "content/fr/410.md", "content/pt-br/410.md"),
-    "page renamed": rename("content/en/307.md", "content/en/temporary-redirect.md"),
+    "page renamed": rename("content/en/307.md", "content/en/307/index.md"),  # MDN's layout
     "page renumbered": rename("content/pt-br/303.md", "content/pt-br/399.md", "code: 303", "code: 399\nstatus: unofficial"),
     "intro edited": replace("content/en/index.md", "Every HTTP response", "Each HTTP response"),
     "intro translation deleted": delete("content/pt-br/4xx.md"),

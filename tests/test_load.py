@@ -179,7 +179,7 @@ SINGLE_LINE = st.text(st.characters(blacklist_categories=("Cs", "Zl", "Zp", "Cc"
 )
 def test_front_matter_round_trips(fields: dict[str, object]) -> None:
     text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n"
-    page, problems = load_text(text, "content/en/x.md", "en", "x")
+    page, problems = load_text(text, f"content/en/{fields['code']}.md", "en", str(fields["code"]))
     assert page is not None, problems
     assert page.code == fields["code"]
     assert page.name == fields["name"]

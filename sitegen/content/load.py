@@ -134,13 +134,26 @@ def _code(fields: Fields, file_stem: str) -> int | None:
     if not 100 <= code <= 599:
         fields.error("code" if raw is not None else "title", f"code {code} is outside 100-599")
         return None
-    if is_number(file_stem) and int(file_stem) != code:
+    if not is_number(file_stem):
+        # only code pages come here (intro pages, glossaries and data files are read apart)
+        fields.error(
+            "code" if raw is not None else "title",
+            f"code {code} does not match the file name '{file_stem}'",
+            f"rename the file to {code}.md",
+        )
+    elif int(file_stem) != code:
         fields.error(
             "code" if raw is not None else "title",
             f"code {code} does not match the file name '{file_stem}'",
             f"rename the file to {code}.md or fix the code",
         )
     return code
+
+
+def page_name(file: Path) -> str:
+    """Return what a page file is named after, its code: ``307`` for ``307.md``, and for
+    MDN's layout (``307/index.md``, below a language folder) the name of its folder."""
+    return file.parent.name if file.stem == "index" else file.stem
 
 
 def _references(fields: Fields, key: str) -> tuple[Reference, ...]:
@@ -259,7 +272,7 @@ def load_file(file: Path, config: Config, language: str) -> tuple[Page | None, l
     raw, problems = read_page_bytes(file, path)
     if raw is None:
         return None, problems
-    return load_bytes(raw, path, language, file.stem)
+    return load_bytes(raw, path, language, page_name(file))
 
 
 def load_bytes(raw: bytes, path: str, language: str, file_stem: str) -> tuple[Page | None, list[Problem]]:

@@ -73,6 +73,7 @@ class LoadStage(StagesBase):
     ) -> list[tuple[Any, tuple[Problem, ...]]]:
         """Return what ``read`` makes of each file's bytes (:meth:`_load`), those never seen
         read by a forked child too when there are many (:mod:`sitegen.engine.parallel`)."""
+        from sitegen.content.load import page_name
         from sitegen.engine.parallel import Shared
 
         keys: list[str] = []
@@ -80,10 +81,11 @@ class LoadStage(StagesBase):
         todo: list[tuple[bytes, str, str, str]] = []
         for tag, file, raw, _status in files:
             path = config.shown(file)
-            key = fingerprint(environment_key(), "load", kind, path, tag, file.stem, digest(raw))
+            name = page_name(file) if kind == "page" else file.stem
+            key = fingerprint(environment_key(), "load", kind, path, tag, name, digest(raw))
             loaded = self.cache.get("load", key)
             if loaded is MISSING:
-                todo.append((raw, path, tag, file.stem))
+                todo.append((raw, path, tag, name))
             keys.append(key)
             found.append(loaded)
 
