@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from sitegen.config import load_config
 from sitegen.engine.build import build_site
-from sitegen.render.sharing import og_locale
+from sitegen.render.sharing import og_locale, plain
 from tests.conftest import SCRATCH_CONFIG, ScratchSite, page
 
 SITES = Path(__file__).parent / "sites"
@@ -143,13 +143,21 @@ def test_a_code_page_is_a_tech_article_with_its_breadcrumbs_and_faq(reader_site:
         (3, "429 Too Many Requests", None),
     ]
     assert [(question["name"], question["acceptedAnswer"]["text"]) for question in faq["mainEntity"]] == [
-        ("Should a client retry at once?", "No. Wait for the time in Retry-After , or back off exponentially."),
+        ("Should a client retry at once?", "No. Wait for the time in Retry-After, or back off exponentially."),
         ("Is 429 cached?", "It must not be stored by a cache."),
     ]
     # no FAQ, no FAQPage; the language of an untranslated page's text is its own
     data = json_ld(soup(reader_site, "fr/503/index.html"))
     assert types(data) == ["TechArticle", "BreadcrumbList"]
     assert data["@graph"][0]["inLanguage"] == "en"
+
+
+def test_the_text_search_engines_are_given_reads_as_the_page_does() -> None:
+    # a tag inside a sentence leaves nothing (no space before the comma after a code span);
+    # the end of a paragraph, a line or a list item leaves a space between the words
+    answer = "<p>Not by default: with <code>max-age</code>, <code>Expires</code> or <em>public</em>.</p><p>Then<br>it is.</p><ul><li>one</li><li>two</li></ul>"
+    assert plain(answer) == "Not by default: with max-age, Expires or public. Then it is. one two"
+    assert plain("<p>a &amp; <a href='/x'>b</a></p>") == "a & b"
 
 
 def test_index_class_and_root_pages_have_their_own_types(reader_site: dict[str, bytes]) -> None:

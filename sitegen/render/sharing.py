@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://schema.org"
 _TAGS = re.compile(r"<[^>]+>")
+_BREAKS = re.compile(r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|div|h[1-6]|pre|blockquote|table|thead|tbody|tr|td|th|figure|figcaption|section|aside)\b[^>]*>", re.IGNORECASE)
+"""The tags that end a line of text or a block: a space in the text, where other tags
+(``code``, ``em``, ``a``...) are inside a sentence and leave nothing."""
 
 
 LocaleOf = Callable[[str], str]
@@ -40,8 +43,9 @@ def og_locale(tag: str) -> str:
 
 
 def plain(fragment: str) -> str:
-    """Return the text of an HTML fragment, on one line."""
-    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
+    """Return the text of an HTML fragment, on one line: "with <code>max-age</code>, or"
+    gives "with max-age, or", and two paragraphs are two sentences with a space between."""
+    return " ".join(html.unescape(_TAGS.sub("", _BREAKS.sub(" ", fragment))).split())
 
 
 def open_graph(
