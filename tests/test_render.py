@@ -194,3 +194,32 @@ def test_see_also_to_an_unknown_code_is_plain_text_with_its_warning(scratch_site
         ("309", False, 1),
         ("308 P Overview of 308.", True, 1),  # the name is a bare text beside the number's span
     ]
+
+
+def test_a_code_written_first_in_a_translation_says_so_in_every_language(scratch_site: ScratchSite) -> None:
+    from sitegen.config import load_config
+    from sitegen.engine.build import build_site
+
+    # 426 is written in French only (its English page is still a draft, left out): English
+    # readers see the French text as a translation standing in, not as "the original"
+    root = scratch_site(
+        {
+            "content/en/307.md": page(307, "Temporary Redirect"),
+            "content/en/426.md": page(426, "Upgrade Required", draft="true"),
+            "content/fr/426.md": page(426, "Changement de protocole requis"),
+        }
+    )
+    config, _ = load_config(root)
+    assert config is not None
+    files = build_site(config).files
+    notices = {
+        path: " ".join(one(soup(files, path), "aside.notice").get_text(" ", strip=True).split())
+        for path in ("en/426/index.html", "pt-br/426/index.html", "fr/307/index.html")
+    }
+    assert notices == {
+        "en/426/index.html": "This page has not been written in English yet. Below is its translation into French.",
+        "pt-br/426/index.html": "Esta página ainda não foi traduzida para português (Brasil). Abaixo está a tradução em francês.",
+        # where the source page is there, it is the original
+        "fr/307/index.html": "Cette page n’a pas encore été traduite en français. Voici le texte original en anglais.",
+    }
+    assert one(soup(files, "en/426/index.html"), "article")["lang"] == "fr"

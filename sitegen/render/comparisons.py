@@ -128,6 +128,8 @@ def comparison_context(renderer: Renderer, language: Language, name: str) -> dic
             "content_lang": text.language if not text.translated else None,
             "language_name": renderer.language_name(language, language),
             "content_language_name": renderer.language_name(content_language, language),
+            "reader_is_source": language.tag == config.source_language,
+            "content_is_original": content_language.tag == config.source_language,
             "original_url": urls.compare_url(config, config.source, name),
             "others": [
                 {

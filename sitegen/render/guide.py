@@ -108,6 +108,8 @@ def guide_context(renderer: PageRenderer, language: Language) -> dict[str, Any]:
             "content_lang": guide.language if not guide.translated else None,
             "language_name": renderer.language_name(language, language),
             "content_language_name": renderer.language_name(content_language, language),
+            "reader_is_source": language.tag == config.source_language,
+            "content_is_original": content_language.tag == config.source_language,
             "original_url": urls.guide_url(config, config.source),
         }
     )

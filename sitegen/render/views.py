@@ -335,6 +335,8 @@ class Renderer:
                 "content_lang": content_language.tag if not entry.translated else None,
                 "content_language_name": self.locale_text.display_name(content_language, language),
                 "language_name": self.locale_text.display_name(language, language),
+                "reader_is_source": language.tag == config.source_language,
+                "content_is_original": content_language.tag == config.source_language,
                 "source_url": source_url,
                 "original_url": urls.page_url(config, config.source, code),
                 "sections": [{"id": anchor, "title": title} for anchor, title in body.sections] if config.features.toc else [],
