@@ -155,7 +155,10 @@ def test_a_code_page_is_a_tech_article_with_its_breadcrumbs_and_faq(reader_site:
 def test_the_text_search_engines_are_given_reads_as_the_page_does() -> None:
     # a tag inside a sentence leaves nothing (no space before the comma after a code span);
     # the end of a paragraph, a line or a list item leaves a space between the words
-    answer = "<p>Not by default: with <code>max-age</code>, <code>Expires</code> or <em>public</em>.</p><p>Then<br>it is.</p><ul><li>one</li><li>two</li></ul>"
+    answer = (
+        "<p>Not by default: with <code>max-age</code>, <code>Expires</code> or <em>public</em>.</p>"
+        "<p>Then<br>it is.</p><ul><li>one</li><li>two</li></ul>"
+    )
     assert plain(answer) == "Not by default: with max-age, Expires or public. Then it is. one two"
     assert plain("<p>a &amp; <a href='/x'>b</a></p>") == "a & b"
 

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://schema.org"
 _TAGS = re.compile(r"<[^>]+>")
-_BREAKS = re.compile(r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|div|h[1-6]|pre|blockquote|table|thead|tbody|tr|td|th|figure|figcaption|section|aside)\b[^>]*>", re.IGNORECASE)
+_BREAKS = re.compile(
+    r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|div|h[1-6]|pre|blockquote|table|thead|tbody|tr|td|th|figure|figcaption|section|aside)\b[^>]*>",
+    re.IGNORECASE,
+)
 """The tags that end a line of text or a block: a space in the text, where other tags
 (``code``, ``em``, ``a``...) are inside a sentence and leave nothing."""
 
