@@ -35,6 +35,17 @@ class UsageError(Exception):
     """Bad arguments: exit code 2."""
 
 
+def _port(text: str) -> int:
+    """Return a port number given on the command line (0 picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: ports go from 0 (a free one) to 65535")
+    return port
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
@@ -490,7 +501,7 @@ def make_parser() -> argparse.ArgumentParser:
     schema = add("schema", command_schema, "write the JSON Schema of a page's front matter, for editors")
     schema.add_argument("--out", help="file to write (default: front-matter.schema.json in the project root; '-' for standard output)")
     serve = add("serve", command_serve, "build, serve on http://127.0.0.1:8000/ and reload the browser on every save")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--open", action="store_true", help="open the site in the default browser")
     for command in (build, check, serve):

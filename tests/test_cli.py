@@ -83,6 +83,13 @@ def test_usage_errors_exit_2(argv: list[str], capsys: Capture) -> None:
     assert "usage: sitegen" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("port", "said"), [("99999", "99999 is not a port"), ("-1", "-1 is not a port"), ("eighty", "not a port number: 'eighty'")])
+def test_a_port_out_of_range_is_a_usage_error(port: str, said: str, capsys: Capture) -> None:
+    assert main(["serve", "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert f"argument --port: {said}" in err and "Traceback" not in err and "internal error" not in err
+
+
 def test_missing_project_is_a_clear_problem(tmp_path: Path, capsys: Capture) -> None:
     assert main(["build", "--root", str(tmp_path)]) == 1
     assert "sitegen.toml: no sitegen.toml (or pyproject.toml with [tool.sitegen]) in" in capsys.readouterr().err
