@@ -105,3 +105,15 @@ def test_a_term_of_several_words_is_found_across_a_line_break(scratch_site: Scra
             "content/fr/307.md:10: warning: glossary: 'boucle serrée' is a term to avoid (use 'boucle rapide')",
         ],
     )
+
+
+def test_the_wording_of_a_draft_is_checked_only_with_drafts(scratch_site: ScratchSite, capsys: pytest.CaptureFixture[str]) -> None:
+    # a translation in the works (here, as `sitegen new` makes it, still the English words)
+    # never fails a strict check by its typography; once it is no longer a draft, it does
+    draft = FRENCH.replace("---\n\n", "draft: true\n---\n\n", 1)
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect"), "content/fr/307.md": draft})
+    assert check(root, capsys) == (0, [])
+    assert main(["check", "--strict", "--drafts", "--root", str(root)]) == 1
+    assert "content/fr/307.md:8: warning: French typography: plain space before ':'" in capsys.readouterr().err
+    (root / "content/fr/307.md").write_text(FRENCH, "utf-8")
+    assert check(root, capsys)[0] == 1
