@@ -7,6 +7,7 @@ exists, otherwise the source language's page shown under that language's navigat
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -110,12 +111,31 @@ def resolve_specs(page: Page) -> tuple[tuple[SpecRef | SpecLink, ...], list[Prob
         elif spec not in specs:
             specs.append(spec)
     specs.extend(link for link in page.spec_links if all(link.url != other.url for other in specs))
+    entry = load_registry().get(page.code)
+    registered = registry_spec(entry) if entry else None
     if not specs:
-        entry = load_registry().get(page.code)
-        spec = registry_spec(entry) if entry else None
-        if spec:
-            specs.append(spec)
+        if registered:
+            specs.append(registered)
+    elif registered and not any(_same_spec(spec, registered) for spec in specs if isinstance(spec, SpecRef)):
+        key = "spec" if "spec" in page.source.field_lines else "spec-urls"
+        cited = ", ".join(spec.label for spec in specs if isinstance(spec, SpecRef)) or "no RFC"
+        problems.append(
+            Problem(
+                page.source.path,
+                page.source.line_of(key),
+                f"spec: the IANA registry defines {page.code} in {registered.label}, but this page cites {cited}",
+                "warning",
+                f"cite {registered.label}, first in the list, or correct the number",
+            )
+        )
     return tuple(specs), problems
+
+
+def _same_spec(spec: SpecRef, registered: SpecRef) -> bool:
+    """Return whether ``spec`` cites what the registry cites: the same document (a draft in
+    any of its versions) and the same section, if the registry gives one."""
+    document, other = (re.sub(r"-\d+$", "", name) if name.startswith("draft-") else name for name in (spec.document, registered.document))
+    return document == other and (registered.section is None or spec.section == registered.section)
 
 
 def _check_reference(page: Page, reference: Reference, available: set[int], what: str) -> Problem | None:
