@@ -198,7 +198,7 @@ def test_language_folder_differing_in_case_is_an_error(scratch_site: ScratchSite
         {
             "content/en/307.md": page(307, "Temporary Redirect"),
             "content/en/418.md": page(418, "I'm a teapot"),
-            "content/pt-br/307.md": page(307, "Redirecionamento temporário"),
+            "content/pt-br/307.md": page(307, "Redirecionamento temporário").replace("Body of 307.", "Corpo do 307."),
             "content/pt-BR/418.md": page(418, "Sou um bule de chá"),
         }
     )
