@@ -46,6 +46,17 @@ def _port(text: str) -> int:
     return port
 
 
+def _status_code(text: str) -> int:
+    """Return a status code given on the command line (100-599)."""
+    try:
+        code = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a status code: {text!r} (a number such as 418)") from None
+    if not 100 <= code <= 599:
+        raise argparse.ArgumentTypeError(f"{code} is not a status code: they go from 100 to 599")
+    return code
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{self.prog}: {message}")
@@ -331,6 +342,8 @@ def command_translations(arguments: argparse.Namespace) -> int:
     if problems:
         report(problems, strict=False)
     if arguments.code is not None:
+        if all(page.code != arguments.code for page in pages):
+            raise UsageError(f"sitegen translations: no page has the code {arguments.code} (in any language)")
         statuses = [status.only(arguments.code) for status in statuses]
     if arguments.diff:
         _print_diffs(config, statuses, pages, intros)
@@ -486,11 +499,11 @@ def make_parser() -> argparse.ArgumentParser:
     check = add("check", command_check, "run every stage without writing and report all problems")
     add("clean", command_clean, "remove the build cache (.sitegen-cache/) and the output folder (_site/) the build made")
     new = add("new", command_new, "start a page from the registry, or a translation from the English page")
-    new.add_argument("code", type=int, help="the status code, e.g. 418")
+    new.add_argument("code", type=_status_code, help="the status code, e.g. 418")
     new.add_argument("--lang", help="language of the new page (default: the source language)")
     translations = add("translations", command_translations, "per language: pages translated, missing and outdated")
     translations.add_argument("--lang", help="only this language")
-    translations.add_argument("code", nargs="?", type=int, help="only this code")
+    translations.add_argument("code", nargs="?", type=_status_code, help="only this code")
     translations.add_argument("--format", choices=("text", "json"), default="text")
     translations.add_argument(
         "--diff", action="store_true", help="show what changed in the English page since the version each outdated translation follows"

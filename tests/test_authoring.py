@@ -286,6 +286,23 @@ def test_translations_of_the_source_language_is_a_usage_error(scratch_site: Scra
     assert "en is the source language" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["translations", "999"], "argument code: 999 is not a status code: they go from 100 to 599"),
+        (["translations", "299"], "no page has the code 299 (in any language)"),
+        (["new", "999"], "argument code: 999 is not a status code: they go from 100 to 599"),
+        (["new", "abc"], "argument code: not a status code: 'abc' (a number such as 418)"),
+    ],
+)
+def test_a_code_that_is_not_one_is_a_usage_error(argv: list[str], said: str, scratch_site: ScratchSite, capsys: Capture) -> None:
+    # 'translations 999' printed "0/0 translated" and exited 0, 'new 999' exited 1 where 'new abc' exited 2
+    root = scratch_site({"content/en/307.md": page(307, "T"), "content/fr/307.md": page(307, "R")})
+    assert main([*argv, "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+
+
 def test_a_translation_without_an_english_page_is_listed(scratch_site: ScratchSite, capsys: Capture) -> None:
     root = scratch_site({"content/en/307.md": page(307, "T"), "content/fr/308.md": page(308, "P")})
     assert main(["translations", "--lang", "fr", "--root", str(root)]) == 0
