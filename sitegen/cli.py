@@ -35,26 +35,24 @@ class UsageError(Exception):
     """Bad arguments: exit code 2."""
 
 
-def _port(text: str) -> int:
-    """Return a port number given on the command line (0 picks a free one)."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port: ports go from 0 (a free one) to 65535")
-    return port
+def _number_in(low: int, high: int, what: str, span: str) -> Callable[[str], int]:
+    """Return an argument type: a whole number from ``low`` to ``high``, ``what`` it is
+    (``a port``) and its ``span`` said when it is not one."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is not {what}: {span}")
+        return number
+
+    return parse
 
 
-def _status_code(text: str) -> int:
-    """Return a status code given on the command line (100-599)."""
-    try:
-        code = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a status code: {text!r} (a number such as 418)") from None
-    if not 100 <= code <= 599:
-        raise argparse.ArgumentTypeError(f"{code} is not a status code: they go from 100 to 599")
-    return code
+_port = _number_in(0, 65535, "a port", "ports go from 0 (a free one) to 65535")
+_status_code = _number_in(100, 599, "a status code", "they go from 100 to 599")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -84,7 +84,7 @@ def test_usage_errors_exit_2(argv: list[str], capsys: Capture) -> None:
 
 
 @pytest.mark.parametrize(
-    ("port", "said"), [("99999", "99999 is not a port"), ("-1", "-1 is not a port"), ("eighty", "not a port number: 'eighty'")]
+    ("port", "said"), [("99999", "99999 is not a port"), ("-1", "-1 is not a port"), ("eighty", "not a port: 'eighty'")]
 )
 def test_a_port_out_of_range_is_a_usage_error(port: str, said: str, capsys: Capture) -> None:
     assert main(["serve", "--port", port]) == 2
