@@ -92,6 +92,7 @@ def test_a_version_missing_from_the_history_is_said_plainly(scratch_site: Scratc
         "content/fr/307.md: cannot show what changed in content/en/307.md:"
         " the version it follows (0123456789ab) is not in the git history\n"
     )
+    (root / "content" / "en" / "308.md").write_text(page(308, "Permanent Redirect"), "utf-8")
     assert main(["translations", "--diff", "--lang", "fr", "308", "--root", str(root)]) == 0
     assert capsys.readouterr().out == "No outdated translation.\n"
 
