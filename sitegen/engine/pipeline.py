@@ -29,15 +29,13 @@ from sitegen.site.facts_check import check_facts
 from sitegen.site.model import Problem
 from sitegen.site.registry import CLASS_NAMES
 from sitegen.site.resolve import Site, resolve_site, with_backlinks
-from sitegen.site.translations import outdated_intros, outdated_pages
+from sitegen.site.translations import outdated_intros, outdated_pages, untranslated_pages
 from sitegen.site.validate import validate_pages
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from sitegen.engine.stages import EarlyPages, Stages
     from sitegen.output.write import MemorySink, Sink
-    from sitegen.site.model import Config, Intro, Page
+    from sitegen.site.model import Config, Intro
 
 
 PYTHON_MESSAGES = {
@@ -59,29 +57,6 @@ def unused_intros(site: Site, intros: list[Intro]) -> list[Problem]:
         for intro in intros
         if intro.key != "index" and intro.key not in classes
     ]
-
-
-def untranslated_pages(pages: Sequence[Page], config: Config) -> list[Problem]:
-    """Return a warning for each translation published with its source page's body word for
-    word: a skeleton from ``sitegen new`` whose ``draft: true`` was taken out untranslated
-    would show readers the source language's text under their own language's tag."""
-    sources = {page.code: page for page in pages if page.language == config.source_language and not page.draft}
-    problems = []
-    for page in pages:
-        source = sources.get(page.code)
-        if page.language == config.source_language or page.draft or source is None or not page.body.strip():
-            continue
-        if page.body.strip() == source.body.strip():
-            problems.append(
-                Problem(
-                    page.source.path,
-                    page.source.body_line,
-                    f"the body is {source.source.path}'s, word for word: this page is not translated",
-                    "warning",
-                    "translate it, or put back 'draft: true' until it is: readers then see the source page, marked untranslated",
-                )
-            )
-    return problems
 
 
 def run_pipeline(

@@ -29,7 +29,11 @@ def must_be(name: str, expected: str, value: object) -> str:
     the mistake, and what to write instead.
     """
     text = value.strip() if isinstance(value, str) else ""
-    meant = text.lower() if text.lower() in ("true", "false") and "true" in expected else text if is_number(text) else ""
+    meant = ""
+    if text.lower() in ("true", "false") and "true" in expected:
+        meant = text.lower()
+    elif is_number(text):
+        meant = text
     if meant:
         return f'{name} must be {expected}, and "{value}" in quotes is text (write {meant}, without quotes)'
     return f"{name} must be {expected}, not {value!r}"

@@ -95,14 +95,14 @@ def resolve_specs(page: Page) -> tuple[tuple[SpecRef | SpecLink, ...], list[Prob
     """Return the spec references of a page, the registry's when it gives none."""
     problems: list[Problem] = []
     specs: list[SpecRef | SpecLink] = []
+    line = page.source.line_of("spec" if "spec" in page.source.field_lines else "spec-urls")
     for text in page.specs:
         spec = parse_spec(text, section_for_status)
         if spec is None:
-            key = "spec" if "spec" in page.source.field_lines else "spec-urls"
             problems.append(
                 Problem(
                     page.source.path,
-                    page.source.line_of(key),
+                    line,
                     f"spec: cannot read {text!r} as a spec reference",
                     "warning",
                     "write 'RFC 9110 §15.4.8' or a link to the section on rfc-editor.org",
@@ -117,12 +117,11 @@ def resolve_specs(page: Page) -> tuple[tuple[SpecRef | SpecLink, ...], list[Prob
         if registered:
             specs.append(registered)
     elif registered and not any(_same_spec(spec, registered) for spec in specs if isinstance(spec, SpecRef)):
-        key = "spec" if "spec" in page.source.field_lines else "spec-urls"
         cited = ", ".join(spec.label for spec in specs if isinstance(spec, SpecRef)) or "no RFC"
         problems.append(
             Problem(
                 page.source.path,
-                page.source.line_of(key),
+                line,
                 f"spec: the IANA registry defines {page.code} in {registered.label}, but this page cites {cited}",
                 "warning",
                 f"cite {registered.label}, first in the list, or correct the number",
@@ -134,8 +133,12 @@ def resolve_specs(page: Page) -> tuple[tuple[SpecRef | SpecLink, ...], list[Prob
 def _same_spec(spec: SpecRef, registered: SpecRef) -> bool:
     """Return whether ``spec`` cites what the registry cites: the same document (a draft in
     any of its versions) and the same section, if the registry gives one."""
-    document, other = (re.sub(r"-\d+$", "", name) if name.startswith("draft-") else name for name in (spec.document, registered.document))
-    return document == other and (registered.section is None or spec.section == registered.section)
+    return _unversioned(spec.document) == _unversioned(registered.document) and registered.section in (None, spec.section)
+
+
+def _unversioned(document: str) -> str:
+    """Return a document's name without a draft's version: ``draft-ietf-x-05`` -> ``draft-ietf-x``."""
+    return re.sub(r"-\d+$", "", document) if document.startswith("draft-") else document
 
 
 def _check_reference(page: Page, reference: Reference, available: set[int], what: str) -> Problem | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitegen.content.versions import git_output, is_version_of, looks_like_git_id, object_type
+from sitegen.site.model import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -163,3 +164,27 @@ def translation_status(
             )
         )
     return statuses
+
+
+def untranslated_pages(pages: Sequence[Page], config: Config) -> list[Problem]:
+    """Return a warning for each translation published with its source page's body word for
+    word: a skeleton from ``sitegen new`` whose ``draft: true`` was taken out untranslated
+    would show readers the source language's text under their own language's tag."""
+    sources = {page.code: page for page in pages if page.language == config.source_language and not page.draft}
+    bodies = {code: page.body.strip() for code, page in sources.items()}
+    problems: list[Problem] = []
+    for page in pages:
+        if page.language == config.source_language or page.draft or page.code not in sources:
+            continue
+        body = page.body.strip()
+        if body and body == bodies[page.code]:
+            problems.append(
+                Problem(
+                    page.source.path,
+                    page.source.body_line,
+                    f"the body is {sources[page.code].source.path}'s, word for word: this page is not translated",
+                    "warning",
+                    "translate it, or put back 'draft: true' until it is: readers then see the source page, marked untranslated",
+                )
+            )
+    return problems
