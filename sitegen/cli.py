@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -521,6 +523,10 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PIPE_CLOSED = 141
+"""The exit code when the output's reader went away: a command killed by SIGPIPE gives it."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``sitegen`` with ``argv``; return the exit code."""
     parser = make_parser()
@@ -540,6 +546,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of the output went away (`sitegen check | head`)
+        return PIPE_CLOSED
     except Exception as error:
         if arguments.debug:
             raise
@@ -548,5 +556,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def main_exit() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point. Once the command is over, the process ends without the
+    interpreter's teardown, as mypy does: freeing a build's objects one by one, and
+    collecting their cycles, took 100-170 ms after a 192-page cold build (30 ms after a
+    build that changed nothing), and the system takes the memory back at once. The
+    commands close their files themselves; the output is flushed here. Where a thread
+    still runs, the usual exit waits for it."""
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader of the output went away (`sitegen translations | head`)
+        code = code or PIPE_CLOSED
+    os._exit(code)

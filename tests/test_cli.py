@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.cli import format_problems, main
+from sitegen.cli import PIPE_CLOSED, format_problems, main
 from sitegen.site.model import Problem
 from tests.conftest import REPO, ScratchSite, page
 
@@ -124,6 +124,37 @@ def test_python_dash_m_runs_the_same_cli(scratch_site: ScratchSite) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("content/en/307.md:1: missing 'name'")
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_goes_away_is_no_internal_error(scratch_site: ScratchSite) -> None:
+    """``sitegen check | head``: the lines not read are lost, quietly, as with other tools."""
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    for command in (["check"], ["translations"]):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", *command, "--root", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before anything is written: every write fails
+        with process.stderr:
+            assert process.wait(timeout=60) == PIPE_CLOSED, command
+            assert b"internal error" not in process.stderr.read(), command
+
+
+def test_a_build_run_as_a_command_leaves_its_files_and_its_cache_whole(scratch_site: ScratchSite, tmp_path: Path) -> None:
+    """The command ends without the interpreter's teardown: what it wrote is still all there."""
+    root = scratch_site({"content/en/307.md": page(307, "Temporary Redirect")})
+    assert main(["build", "--root", str(root), "--out", str(tmp_path / "in-process"), "--no-cache"]) == 0
+    command = [sys.executable, "-m", "sitegen", "build", "--root", str(root), "--out", str(tmp_path / "command"), "--timings"]
+    runs = [subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False) for _ in range(2)]
+    assert [(run.returncode, run.stderr) for run in runs] == [(0, "")] * 2
+    assert runs[0].stdout.splitlines()[-1] == f"Built 14 pages (3 code pages) in 3 languages into {tmp_path / 'command'}/."
+    # the second build found the first one whole in the cache: nothing was made again
+    assert runs[1].stdout.splitlines()[2].split() == ["build", "0", "ms", "1", "0"], runs[1].stdout
+    files = {}
+    for name in ("in-process", "command"):
+        out = tmp_path / name
+        files[name] = {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    assert files["command"] == files["in-process"]
 
 
 def test_unreadable_content_entries_are_problems(scratch_site: ScratchSite, capsys: Capture) -> None:
