@@ -167,6 +167,15 @@ def test_the_real_site_on_this_page_links_all_land(real_site: Path) -> None:
             assert document.select_one("nav.pager a") is not None, path
 
 
+def test_the_real_site_on_this_page_lists_every_section_of_the_page(real_site: Path) -> None:
+    # "Compare" (the comparison tables a code is part of) was on 51 pages and in none of their lists
+    for path in sorted(real_site.glob("*/[1-5][0-9][0-9]/index.html")):
+        document = BeautifulSoup(path.read_bytes(), "html.parser")
+        listed = [str(link["href"])[1:] for link in document.select("nav.toc a")]
+        sections = [str(heading["id"]) for heading in document.select("main h2[id]") if heading["id"] not in {"page-takeaways", "page-toc"}]
+        assert listed == sections, path
+
+
 def test_the_real_site_has_a_404_page_per_language(real_site: Path) -> None:
     for segment in ("en", "fr", "pt-br"):
         assert (real_site / segment / "404.html").is_file()
