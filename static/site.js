@@ -52,14 +52,16 @@
   function plain(text) { return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
 
   /* Pages whose title holds the words as typed ("trop de requêtes": 429) come first, then
-     those whose title holds every word; Pagefind's order otherwise. */
+     those whose title holds every word; Pagefind's order otherwise. Of two such titles, the
+     standard code's comes before an unofficial one's ("unauthorized": 401, then 561). */
   function rerank(pages, query) {
     var phrase = plain(query);
     var words = phrase.split(/\s+/);
     function rank(page) {
       var title = plain(page.meta.title || "");
-      if (title.indexOf(phrase) >= 0) return 0;
-      return words.every(function (word) { return title.indexOf(word) >= 0; }) ? 1 : 2;
+      var unofficial = page.meta.unofficial ? 1 : 0;
+      if (title.indexOf(phrase) >= 0) return unofficial;
+      return words.every(function (word) { return title.indexOf(word) >= 0; }) ? 2 + unofficial : 4;
     }
     return pages.map(function (page, index) { return [rank(page), index, page]; })
       .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })

@@ -80,6 +80,11 @@ def test_a_whole_code_and_enter_go_to_its_page(page: Page, site_url: str) -> Non
         ("fr", "trop de requêtes", "429"),
         ("pt-br", "redirecionamento temporário", "307"),
         ("pt-br", "não encontrado", "404"),
+        ("en", "not found", "404"),
+        ("fr", "introuvable", "404"),
+        # the standard code before the unofficial one of the same name (561, sent by AWS)
+        ("en", "unauthorized", "401"),
+        ("fr", "non autorisé", "401"),
     ],
 )
 def test_words_are_found_in_the_readers_language(page: Page, site_url: str, language: str, query: str, first: str) -> None:
@@ -302,3 +307,4 @@ def test_the_404_page_opened_itself_offers_no_code(page: Page, site_url: str) ->
     page.wait_for_load_state("load")
     page.locator("#search-input").wait_for()  # the script has run
     assert page.locator("[data-missing-code]").is_hidden()
+
