@@ -308,3 +308,45 @@ def test_the_404_page_opened_itself_offers_no_code(page: Page, site_url: str) ->
     page.locator("#search-input").wait_for()  # the script has run
     assert page.locator("[data-missing-code]").is_hidden()
 
+
+# -- on a phone ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    opened = browser.new_context(viewport={"width": 360, "height": 740})
+    opened.set_default_timeout(TIMEOUT)
+    try:
+        yield opened.new_page()
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize("path", ["en/499/", "fr/307/", "pt-br/101/"])
+def test_on_a_phone_what_the_code_means_is_on_the_first_screen(phone: Page, site_url: str, path: str) -> None:
+    # the header, the languages and the classes took 320 px of 740: the overview of an
+    # unofficial code, under its notice, began on the second screen
+    phone.goto(site_url + path)
+    phone.locator("#search-input").wait_for()  # the script has put the search box and the theme in place
+    overview = phone.locator(".overview").bounding_box()
+    assert overview is not None and overview["y"] + overview["height"] <= 740, overview
+
+
+def test_on_a_phone_the_menus_are_big_enough_to_tap(phone: Page, site_url: str) -> None:
+    phone.goto(site_url + "fr/307/")
+    phone.locator("#theme-choice").wait_for()
+    phone.locator(".code-block button.copy").first.wait_for()
+    targets = ".switcher a, .classes a, .breadcrumbs a, .pager a, #theme-choice, button.copy, button.header-anchor"
+    sizes = phone.locator(targets).evaluate_all("all => all.map(e => [e.textContent.trim(), e.offsetWidth, e.offsetHeight])")
+    assert len(sizes) > 20
+    assert [size for size in sizes if size[1] < 24 or size[2] < 24] == []
+    # the classes show their numbers only, and are still named in full
+    assert phone.locator(".classes").get_by_role("link", name="4xx Erreur du client").is_visible()
+    assert phone.locator(".classes ul").evaluate("list => list.offsetHeight") < 40  # one line
+
+
+def test_on_a_phone_a_constant_is_shown_whole(phone: Page, site_url: str) -> None:
+    phone.goto(site_url + "fr/307/")
+    table = phone.locator("table.constants")
+    assert table.evaluate("table => table.scrollWidth <= table.clientWidth")  # nothing hidden to scroll to
+    assert "http.HTTPStatus.TEMPORARY_REDIRECT" in table.inner_text()
