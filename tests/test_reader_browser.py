@@ -350,3 +350,17 @@ def test_on_a_phone_a_constant_is_shown_whole(phone: Page, site_url: str) -> Non
     table = phone.locator("table.constants")
     assert table.evaluate("table => table.scrollWidth <= table.clientWidth")  # nothing hidden to scroll to
     assert "http.HTTPStatus.TEMPORARY_REDIRECT" in table.inner_text()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_grid_of_codes_shows_every_name_whole(browser: Browser, site_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(site_url + "pt-br/")
+        links = page.locator(".code-grid a")
+        assert links.count() > 60
+        # an ellipsis cut 71 of the 90 names at 1280 px ("104 Retomada de…")
+        assert links.evaluate_all("all => all.filter(a => a.scrollWidth > a.clientWidth).map(a => a.textContent)") == []
+    finally:
+        context.close()
