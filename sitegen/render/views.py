@@ -185,12 +185,7 @@ class Renderer:
             "alternates": alternates,
             "switcher": switcher,
             "classes": [
-                {
-                    "key": key,
-                    "label": self.class_label(language, key),
-                    "name": self._gettext(language)(CLASS_NAMES[int(key[0])]),
-                    "url": urls.class_url(config, language, key),
-                }
+                {"key": key, "label": self.class_label(language, key), "url": urls.class_url(config, language, key)}
                 for key in self.class_keys
             ],
             "guide_link": guide_link(self, language),
