@@ -104,6 +104,17 @@ def test_body_text_is_found_and_stemmed(page: Page, site_url: str) -> None:
     assert page.locator("#search-results mark").count() >= 1
 
 
+@pytest.mark.parametrize(("language", "query"), [("fr", "introuvable"), ("en", "location header")])
+def test_the_excerpts_hold_the_pages_words_and_not_the_headings_links(page: Page, site_url: str, language: str, query: str) -> None:
+    # the "#" link after each heading was indexed: "Comportement des clients # Le client ne"
+    page.goto(site_url + f"{language}/")
+    search(page, query)
+    results(page)
+    excerpts = page.locator("#search-results .result-excerpt").all_inner_texts()
+    assert len(excerpts) >= 3
+    assert [text for text in excerpts if "#" in text] == []
+
+
 def test_the_keyboard_moves_through_the_results(page: Page, site_url: str) -> None:
     page.goto(site_url + "en/")
     search(page, "41")

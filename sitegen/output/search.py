@@ -42,6 +42,9 @@ SEARCH_FOLDER = "pagefind"
 """Where the bundle goes in the site: ``/pagefind/pagefind.js``."""
 INDEXED_MARK = b"data-pagefind-body"
 """Pages holding this attribute are indexed; the others are not read by Pagefind at all."""
+INDEX_CONFIG = {"exclude_selectors": [".header-anchor"]}
+"""What every index leaves out: the "#" link after each heading, which excerpts showed
+("Comportement des clients # Le client ne")."""
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "playground/")
 """Parts of the bundle the site does not use: Pagefind's own interfaces (the site has its own)."""
 TIMEOUT = 300
@@ -281,7 +284,7 @@ class Service:
         """Start ``count`` indexes at once; return their numbers (``None`` where the service
         failed). The answer to a request comes after every request sent before it has been
         handled: asking for all indexes together waits for the pages sent so far once."""
-        asked = [self._send({"type": "NewIndex", "config": None}, answer=True) for _ in range(count)]
+        asked = [self._send({"type": "NewIndex", "config": INDEX_CONFIG}, answer=True) for _ in range(count)]
         numbers: list[int | None] = []
         for waiting in asked:
             answer = self._wait(waiting) if waiting is not None else None
