@@ -176,6 +176,18 @@ def test_the_real_site_on_this_page_lists_every_section_of_the_page(real_site: P
         assert listed == sections, path
 
 
+def test_every_page_a_search_engine_lists_has_a_description(real_site: Path) -> None:
+    # the root, the first result for the site's name, had none: the engine made up a snippet
+    missing = []
+    for path in sorted(real_site.rglob("*.html")):
+        document = BeautifulSoup(path.read_bytes(), "html.parser")
+        if document.select_one('meta[name="robots"][content~="noindex"]') is None and document.select_one("link[rel=canonical]"):
+            description = document.select_one('meta[name="description"]')
+            if description is None or len(str(description["content"])) < 50:
+                missing.append(str(path.relative_to(real_site)))
+    assert missing == []
+
+
 def test_the_real_site_has_a_404_page_per_language(real_site: Path) -> None:
     for segment in ("en", "fr", "pt-br"):
         assert (real_site / segment / "404.html").is_file()
