@@ -128,3 +128,26 @@ def test_only_code_pages_are_entries() -> None:
     assert code_page_key(config, "pt-br/307/index.html") == ("pt-BR", 307)
     for path in ("fr/index.html", "fr/4xx/index.html", "xx/307/index.html", "fr/307/card.png", "api/v1/fr/307.json", "307/index.html"):
         assert code_page_key(config, path) is None
+
+
+SAVED_TOGETHER = {
+    # the translation's outdated notice follows its source page, saved in the same batch
+    "a page and its translation": (
+        replace("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when"),
+        replace("content/fr/307.md", "\n\n", "\n\nUn paragraphe de plus.\n\n"),
+    ),
+    # the open 307 shows the name of 303 (not open), which it links to
+    "a page and one it links to": (replace("content/en/307.md", "Use a 307 when", "Use a 307 (edited) when"), STEPS["name edited"]),
+}
+
+
+@pytest.mark.parametrize("name", SAVED_TOGETHER)
+def test_files_saved_together_make_no_quick_page_the_build_does_not_make(warm: tuple[Path, Stages], name: str) -> None:
+    root, stages = warm
+    last, _ = rebuild(root, stages, set())
+    before = content_bytes(root)
+    for step in SAVED_TOGETHER[name]:
+        step(root)
+    made = quick(root, stages, last, changed_files(root, before), ("en/307/index.html", "fr/307/index.html"))
+    result, _ = rebuild(root, stages, {"content"})
+    assert {path for path, data in made.items() if data != result.files[path]} == set()

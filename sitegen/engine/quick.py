@@ -1,7 +1,7 @@
 """Quick pages: the open pages of an edited file, made from the last build before the rest.
 
-After a save of code pages (``content/<lang>/<code>.md``), the dev server first makes the
-pages open in a browser that show those files: the last build's site and markdown with
+After a save of a code page (``content/<lang>/<code>.md``), the dev server first makes the
+pages open in a browser that show that file: the last build's site and markdown with
 the edited entries replaced (a copy of the site's mappings of entries, ~4 ms at 9,000
 pages), one entry's markdown and one view each. Hugo's "fast render" does the same for the
 pages being viewed. It sends them at once; the build of the whole site runs just after,
@@ -10,7 +10,9 @@ the served page is sent back if the build fails or keeps it
 (:meth:`sitegen.live.serve.LiveSite.publish`).
 
 Only what one file decides is made here. Anything else gives up, and the page waits for
-the whole build: a page added, renumbered, made a draft or unreadable; a translation whose
+the whole build: several files saved at once (one may show on the page of another: the
+names of the codes a page links to, the outdated notice of a translation whose source page
+changed too); a page added, renumbered, made a draft or unreadable; a translation whose
 ``source_version`` changed (whether it is outdated needs the source page's text); an
 open page that shows another file (a fallback of it is made, the pages that link to it
 are not); any problem that ``ready`` refuses. The checks that read the whole site (facts,
@@ -78,12 +80,12 @@ def quick_pages(
     wanted: Collection[str],
     ready: Callable[[list[Problem]], bool],
 ) -> dict[str, bytes]:
-    """Return the pages among ``wanted`` (output paths) that show one of the edited
-    ``files``, made from ``last`` (a build that did not fail) with those files loaded
-    again; empty if any of them cannot be told from its file alone or ``ready`` refuses
-    the problems met."""
+    """Return the pages among ``wanted`` (output paths) that show the edited file (the
+    one of ``files``), made from ``last`` (a build that did not fail) with that file loaded
+    again; empty if several files changed, if the page cannot be told from its file alone
+    or if ``ready`` refuses the problems met."""
     site, rendered, renderer = last.site, last.rendered, last.renderer
-    if site.config != config:
+    if site.config != config or len(files) != 1:
         return {}
     shown = {config.shown(file): file for file in files}
     keys: dict[str, tuple[str, int]] = {}

@@ -3,8 +3,8 @@
 Wires the pipeline (:func:`sitegen.engine.build.build_site` with stages that keep their
 results in memory and in the project's cache), the watcher and the server together:
 events -> filter -> debounce -> classify (:mod:`sitegen.live.watch`) -> narrowest rebuild ->
-publish -> notify (:mod:`sitegen.live.serve`). After a save of code pages, the open pages
-that show them are made from the last build and sent before the site is built
+publish -> notify (:mod:`sitegen.live.serve`). After a save of a code page, the open pages
+that show it are made from the last build and sent before the site is built
 (:mod:`sitegen.engine.quick`); the open pages are then made first in the output stage, and
 each is sent to its page as soon as it is made (if its bytes are not those sent), when
 nothing of the build failed so far: the page the author looks at does not wait for the rest
