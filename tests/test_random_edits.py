@@ -240,8 +240,8 @@ CATALOG_EDITS = {
 }
 CONFIG_EDITS = {
     "title": ('title = "HTTP status codes"', 'title = "Status codes"'),
-    "no toc": ('source_language = "en"', 'source_language = "en"\n\n[features]\ntoc = false\nsidebar = false'),
-    "no prev_next": ('source_language = "en"', 'source_language = "en"\n\n[features]\nprev_next = false\nsocial_cards = false'),
+    "no toc": ("\n[[languages]]", "\n[features]\ntoc = false\nsidebar = false\n\n[[languages]]"),
+    "no prev_next": ("\n[[languages]]", "\n[features]\nprev_next = false\nsocial_cards = false\n\n[[languages]]"),
     "no typography": ('source_language = "en"', 'source_language = "en"\nfrench_typography = []'),
     "French title": ('title = "Codes de statut HTTP"', 'title = "Codes HTTP"'),
     "Portuguese draft": ('segment = "pt-br"', 'segment = "pt-br"\ndraft = true'),
