@@ -33,6 +33,7 @@ import json
 import os
 import shutil
 import tempfile
+import unittest.mock
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -677,7 +678,11 @@ class CommandLineEdits(Edits):
 
 
 class _NoWatcher:
-    """The preview's watcher, replaced: the machine tells it what changed."""
+    """The preview's watcher, replaced: the machine tells it what changed (a real one would
+    rebuild on its own, and hold an inotify instance per preview)."""
+
+    def __init__(self, *arguments: object) -> None:
+        pass
 
     def start(self) -> None:
         pass
@@ -705,14 +710,14 @@ class PreviewEdits(Edits):
         assert config is not None, problems
         self.reported: list[list[str]] = []
         self.said: list[str] = []
-        self.preview = Preview(
-            config,
-            port=0,
-            save_after=3600,
-            report=lambda problems: self.reported.append([p.format() for p in problems]),
-            say=self.said.append,
-        )
-        self.preview._watcher = _NoWatcher()  # type: ignore[assignment]
+        with unittest.mock.patch("sitegen.live.preview.Watcher", _NoWatcher):
+            self.preview = Preview(
+                config,
+                port=0,
+                save_after=3600,
+                report=lambda problems: self.reported.append([p.format() for p in problems]),
+                say=self.said.append,
+            )
         self.preview.start()
         self.events = {page: self.preview.site.subscribe(page) for page in OPEN}
         self.last_good: dict[str, bytes] = {}
