@@ -271,9 +271,9 @@ def link_to(code: int, how: int) -> str:
 
 @dataclass
 class Sources:
-    """The project's sources as a model: what each edit changes, written to one or more roots."""
+    """The project's sources as a model: what each edit changes, written under ``root``."""
 
-    roots: list[Path]
+    root: Path
     pages: dict[tuple[str, int], PageText] = field(default_factory=initial_pages)
     files: dict[str, str | None] = field(default_factory=dict)
     """Every other file the edits touch (intros, data files, templates...), by relative path."""
@@ -281,10 +281,9 @@ class Sources:
     """The paths written since the last build, by kind (what the watcher would report)."""
 
     def setup(self) -> None:
-        for root in self.roots:
-            for part in ("templates", "static", "locales"):
-                shutil.copytree(REPO / part, root / part)
-            (root / "content").mkdir()
+        for part in ("templates", "static", "locales"):
+            shutil.copytree(REPO / part, self.root / part)
+        (self.root / "content").mkdir()
         self.write("sitegen.toml", CONFIG)
         for path, text in INTROS.items():
             self.write(path, text)
@@ -301,23 +300,22 @@ class Sources:
 
     def read(self, relative: str) -> str | None:
         if relative not in self.files:
-            path = self.roots[0] / relative
+            path = self.root / relative
             self.files[relative] = path.read_text("utf-8") if path.is_file() else None
         return self.files[relative]
 
     def write(self, relative: str, text: str | None) -> None:
-        """Write (or delete, if ``None``) a file in every root."""
+        """Write (or delete, if ``None``) a file."""
         self.files[relative] = text
-        for root in self.roots:
-            path = root / relative
-            if text is None:
-                path.unlink(missing_ok=True)
-                if path.parent.name.isdigit() and not any(path.parent.iterdir()):
-                    path.parent.rmdir()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, "utf-8")
-            self.changed.setdefault(self.kind(relative), set()).add(path)
+        path = self.root / relative
+        if text is None:
+            path.unlink(missing_ok=True)
+            if path.parent.name.isdigit() and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+        self.changed.setdefault(self.kind(relative), set()).add(path)
 
     def set_page(self, language: str, code: int, page: PageText | None) -> None:
         old = self.pages.get((language, code))
@@ -329,10 +327,11 @@ class Sources:
             self.pages[language, code] = page
             self.write(page_path(language, code, page), page_file(code, page))
 
-    def take_changes(self, root: Path) -> Changes:
-        """Return the paths under ``root`` changed since the last call, as the watcher reports them."""
-        paths = {kind: frozenset(path for path in paths if path.is_relative_to(root)) for kind, paths in self.changed.items()}
-        return Changes(paths)
+    def take_changes(self) -> Changes:
+        """Return the paths changed since the last call, by kind, as the watcher reports them."""
+        changes = Changes({kind: frozenset(paths) for kind, paths in self.changed.items()})
+        self.changed.clear()
+        return changes
 
 
 class Edits(RuleBasedStateMachine):
@@ -341,13 +340,12 @@ class Edits(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="sitegen-edits-"))
-        self.sources = Sources(self.roots())
+        self.root = self.folder / "project"
+        self.root.mkdir()
+        self.sources = Sources(self.root)
         self.log: list[str] = []
         self.hold = ""
         """``asked``, then ``armed``: the next edit waits for the one after it to be built."""
-
-    def roots(self) -> list[Path]:
-        raise NotImplementedError
 
     def teardown(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -655,11 +653,6 @@ def first_difference(expected: dict[str, bytes], actual: dict[str, bytes]) -> st
 class CommandLineEdits(Edits):
     """``sitegen build`` after each edit, with its cache, against ``--no-cache``."""
 
-    def roots(self) -> list[Path]:
-        self.root = self.folder / "project"
-        self.root.mkdir()
-        return [self.root]
-
     @initialize()
     def built(self) -> None:
         self.sources.setup()
@@ -698,11 +691,6 @@ OPEN = ("en/307/index.html", "fr/307/index.html", "pt-br/308/index.html", "en/30
 class PreviewEdits(Edits):
     """The dev server's rebuild after each edit against a build from nothing."""
 
-    def roots(self) -> list[Path]:
-        self.root = self.folder / "project"
-        self.root.mkdir()
-        return [self.root]
-
     @initialize()
     def started(self) -> None:
         self.sources.setup()
@@ -721,7 +709,7 @@ class PreviewEdits(Edits):
         self.preview.start()
         self.events = {page: self.preview.site.subscribe(page) for page in OPEN}
         self.last_good: dict[str, bytes] = {}
-        self.compare(None)
+        self.compare()
 
     def teardown(self) -> None:
         if hasattr(self, "preview"):
@@ -732,12 +720,11 @@ class PreviewEdits(Edits):
     def check(self) -> None:
         if not hasattr(self, "preview") or self.held():
             return
-        changes = self.sources.take_changes(self.root)
-        self.sources.changed.clear()
-        self.preview.rebuild(changes)
-        self.compare(changes)
+        self.preview.rebuild(self.sources.take_changes())
+        self.compare()
 
-    def compare(self, changes: Changes | None) -> None:
+    def compare(self) -> None:
+        """Compare what the preview serves, reported and sent with a build from nothing."""
         config, problems = load_config(self.root)
         assert config is not None and not problems, problems
         cold = build_site(config)
