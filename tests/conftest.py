@@ -114,7 +114,14 @@ def page(code: int, name: str, **extra: str) -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """Return a copy of the real project (content, templates, static, locales, configuration)."""
+    """Return a trimmed copy of the real project (content, templates, static, locales,
+    configuration), a quarter of its pages (:data:`tests.projects.KEPT_CODES`)."""
+    return copy_project(tmp_path / "project", trimmed=True)
+
+
+@pytest.fixture
+def whole_project(tmp_path: Path) -> Path:
+    """Return a copy of the whole real project, which builds without a warning."""
     return copy_project(tmp_path / "project")
 
 

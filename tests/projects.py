@@ -13,16 +13,36 @@ PROJECT_PARTS = ("content", "templates", "static", "locales", "sitegen.toml")
 """What a copy of the real project needs: everything a build reads."""
 
 
-def copy_project(target: Path, content: Path = REPO / "content") -> Path:
-    """Copy the real project (with ``content`` as its content) into ``target``; return it."""
+KEPT_CODES = frozenset({200, 301, 302, 303, 304, 307, 308, 401, 403, 404, 407, 410, 413, 414, 415, 418, 422, 429, 431, 500, 503, 504})
+"""The codes of :func:`copy_project`'s ``trimmed`` copy: those the comparison tables compare
+(a table's code without a page is an error), and those the tests edit, in every class but 1xx."""
+
+
+def copy_project(target: Path, content: Path = REPO / "content", trimmed: bool = False) -> Path:
+    """Copy the real project (with ``content`` as its content) into ``target``; return it.
+
+    ``trimmed``: only the pages of :data:`KEPT_CODES` (and the intros of their classes),
+    a quarter of the site: the same templates, catalogs, configuration, tables and guide,
+    for tests that build it many times. Links to the pages left out are warnings."""
     target.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         source = content if part == "content" else REPO / part
         if source.is_dir():
-            shutil.copytree(source, target / part)
+            shutil.copytree(source, target / part, ignore=_left_out if trimmed and part == "content" else None)
         else:
             shutil.copy2(source, target / part)
     return target
+
+
+def _left_out(folder: str, names: list[str]) -> set[str]:
+    """The pages a trimmed copy leaves out: the other codes, and the intros of classes without a code."""
+    classes = {f"{code // 100}xx" for code in KEPT_CODES}
+    left = set()
+    for name in names:
+        stem = name.removesuffix(".md")
+        if (stem.isdigit() and int(stem) not in KEPT_CODES) or (stem.endswith("xx") and stem not in classes):
+            left.add(name)
+    return left
 
 
 def enlarge(root: Path, codes: int, model: int = 307) -> list[int]:

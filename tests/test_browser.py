@@ -37,6 +37,13 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 
 @pytest.fixture
+def project(whole_project: Path) -> Path:
+    """The whole real project: the preview shows a build's warnings over the page, and a
+    trimmed copy has some (its links to the pages it leaves out)."""
+    return whole_project
+
+
+@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     opened = browser.new_page()
     opened.set_default_timeout(TIMEOUT)

@@ -25,6 +25,13 @@ from tests.polling import wait_for
 
 
 @pytest.fixture
+def project(whole_project: Path) -> Path:
+    """The whole real project: the preview shows a build's warnings over the page, and a
+    trimmed copy has some (its links to the pages it leaves out)."""
+    return whole_project
+
+
+@pytest.fixture
 def live(project: Path) -> Iterator[Running]:
     with running(project) as preview:
         yield preview
