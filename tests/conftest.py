@@ -115,7 +115,7 @@ def page(code: int, name: str, **extra: str) -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """Return a trimmed copy of the real project (content, templates, static, locales,
-    configuration), a quarter of its pages (:data:`tests.projects.KEPT_CODES`)."""
+    configuration) with a quarter of its code pages (:data:`tests.projects.KEPT_CODES`)."""
     return copy_project(tmp_path / "project", trimmed=True)
 
 

@@ -22,7 +22,7 @@ def copy_project(target: Path, content: Path = REPO / "content", trimmed: bool =
     """Copy the real project (with ``content`` as its content) into ``target``; return it.
 
     ``trimmed``: only the pages of :data:`KEPT_CODES` (and the intros of their classes),
-    a quarter of the site: the same templates, catalogs, configuration, tables and guide,
+    a quarter of the code pages: the same templates, catalogs, configuration, tables and guide,
     for tests that build it many times. Links to the pages left out are warnings."""
     target.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:

@@ -288,7 +288,7 @@ AGED = 0.3
 """Seconds after which the dev server's stages trust a file's status, in the tests below."""
 
 
-@pytest.mark.timeout(600)  # twenty-odd full builds of the real site, on a machine others share
+@pytest.mark.timeout(600)  # twenty-odd full builds of the (trimmed) real project, on a machine others share
 def test_every_change_in_turn_gives_the_full_build(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # every change in turn, each on the result of the last, as a dev server sees a session of
     # work: it reads again only the files whose status (times, size, inode) changed, the other
