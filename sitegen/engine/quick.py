@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sitegen.render.bodies import Rendered, RenderedEntry
     from sitegen.render.views import Renderer
     from sitegen.site.model import Config, Page, Problem
-    from sitegen.site.resolve import Entry, Site
+    from sitegen.site.resolve import Site
 
 
 @dataclass(frozen=True)
@@ -87,33 +87,29 @@ def quick_pages(
     site, rendered, renderer = last.site, last.rendered, last.renderer
     if site.config != config or len(files) != 1:
         return {}
-    shown = {config.shown(file): file for file in files}
+    (file,) = files
+    source = config.shown(file)
+    # the entries the file gives: its own, and the fallback copies of it in other languages
     keys: dict[str, tuple[str, int]] = {}
     for path in wanted:
         key = code_page_key(config, path)
         entry = site.entries.get(key) if key is not None else None
-        if key is not None and entry is not None and entry.page.source.path in shown:
+        if key is not None and entry is not None and entry.page.source.path == source:
             keys[path] = key
     if not keys:
         return {}
-    problems: list[Problem] = []
-    pages: dict[str, Page] = {}
-    for key in keys.values():
-        old = site.entries[key].page
-        if old.source.path not in pages:
-            page, found = stages.load_page(config, old.language, shown[old.source.path])
-            problems += found
-            if page is None or not _same_entry(page, old, config):
-                return {}
-            problems += validate_pages([page])[1]
-            pages[old.source.path] = page
-    entries: dict[tuple[str, int], Entry] = {}
-    for key in keys.values():
-        old_entry = site.entries[key]
-        page = pages[old_entry.page.source.path]
-        specs, found = resolve_specs(page)
-        problems += found
-        entries[key] = make_entry(old_entry.language, without_text(page), old_entry.translated, old_entry.outdated, specs)
+    old = site.entries[next(iter(keys.values()))].page
+    page, found = stages.load_page(config, old.language, file)
+    problems = list(found)
+    if page is None or not _same_entry(page, old, config):
+        return {}
+    problems += validate_pages([page])[1]
+    specs, found = resolve_specs(page)
+    problems += found
+    entries = {
+        key: make_entry(site.entries[key].language, without_text(page), site.entries[key].translated, site.entries[key].outdated, specs)
+        for key in keys.values()
+    }
     with_text = dataclasses.replace(site, entries={**site.entries, **entries})
     markdown: dict[tuple[str, int], tuple[RenderedEntry, bytes]] = {}
     for key in entries:
