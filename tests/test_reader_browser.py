@@ -7,6 +7,7 @@ a failure). Every wait has a deadline; nothing sleeps.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -323,14 +324,21 @@ def test_the_404_page_opened_itself_offers_no_code(page: Page, site_url: str) ->
 # -- on a phone ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    opened = browser.new_context(viewport={"width": 360, "height": 740})
+@contextmanager
+def screen(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A page in a window of its own, of that size."""
+    opened = browser.new_context(viewport={"width": width, "height": height})
     opened.set_default_timeout(TIMEOUT)
     try:
         yield opened.new_page()
     finally:
         opened.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    with screen(browser, 360, 740) as page:
+        yield page
 
 
 @pytest.mark.parametrize("path", ["en/499/", "fr/307/", "pt-br/101/"])
@@ -365,13 +373,9 @@ def test_on_a_phone_a_constant_is_shown_whole(phone: Page, site_url: str) -> Non
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_grid_of_codes_shows_every_name_whole(browser: Browser, site_url: str, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    try:
-        page = context.new_page()
+    with screen(browser, width, 800) as page:
         page.goto(site_url + "pt-br/")
         links = page.locator(".code-grid a")
         assert links.count() > 60
         # an ellipsis cut 71 of the 90 names at 1280 px ("104 Retomada de…")
         assert links.evaluate_all("all => all.filter(a => a.scrollWidth > a.clientWidth).map(a => a.textContent)") == []
-    finally:
-        context.close()
