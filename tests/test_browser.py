@@ -226,7 +226,7 @@ def test_a_bad_macro_shows_its_warning_over_the_updated_page(live: Running, page
     expect(overlay).to_have_count(0)
     # hidden from page to page in this tab while the warning stays
     open_live(page, live.preview.url + "en/308/")
-    page.wait_for_function("window.sitegenLive && window.sitegenLive.problems !== null", timeout=TIMEOUT)
+    wait_in(page, "window.sitegenLive && window.sitegenLive.problems !== null")
     expect(overlay).to_have_count(0)
     open_live(page, live.preview.url + "en/307/")
     live.edit("content/en/307.md", '{{Nope("x")}}', "(fixed)")
