@@ -28,7 +28,29 @@ def one(tree: BeautifulSoup, selector: str) -> Tag:
 
 def test_a_table_per_comparison_in_every_language(site: dict[str, bytes]) -> None:
     pages = sorted(path for path in site if "/compare/" in path)
-    assert pages == [f"{lang}/compare/{name}/index.html" for lang in ("en", "fr", "pt-br") for name in ("access", "redirects")]
+    assert pages == sorted(f"{lang}/compare/{name}index.html" for lang in ("en", "fr", "pt-br") for name in ("", "access/", "redirects/"))
+
+
+def test_the_list_of_tables_links_each_in_the_readers_language(site: dict[str, bytes]) -> None:
+    page = soup(site, "fr/compare/index.html")
+    assert one(page, "h1").get_text() == "Codes comparés côte à côte"
+    titles = [(a["href"], a.get("lang"), a.get_text()) for a in page.select("ul.comparisons h2 a")]
+    # the table not translated yet keeps its English title, marked as English
+    assert titles == [
+        ("/fr/compare/redirects/", None, "Les redirections comparées\u00a0: 301, 307 et 308"),
+        ("/fr/compare/access/", "en", "Access refused: 401 and 407"),
+    ]
+    compared = [a["href"] for a in page.select("ul.comparisons li")[0].select(".compared a")]
+    assert compared == ["/fr/301/", "/fr/307/", "/fr/308/"]
+
+
+def test_index_pages_and_tables_lead_to_the_list(site: dict[str, bytes]) -> None:
+    for path in ("fr/index.html", "fr/3xx/index.html"):
+        assert "/fr/compare/" in [a["href"] for a in soup(site, path).select("main a")], path
+    crumbs = [
+        (li.a["href"] if li.a else None, li.get_text()) for li in soup(site, "fr/compare/redirects/index.html").select(".breadcrumbs li")
+    ]
+    assert crumbs == [("/fr/", "Tous les codes"), ("/fr/compare/", "Comparer"), (None, "Les redirections comparées\u00a0: 301, 307 et 308")]
 
 
 def test_cells_say_the_fact_in_the_readers_language_and_link_to_the_spec(site: dict[str, bytes]) -> None:
@@ -64,3 +86,4 @@ def test_the_sitemap_lists_the_translated_tables_with_alternates(site: dict[str,
     sitemap = site["sitemap.xml"].decode()
     assert "<loc>https://example.test/fr/compare/redirects/</loc>" in sitemap
     assert "<loc>https://example.test/fr/compare/access/</loc>" not in sitemap  # a fallback copy is not listed
+    assert "<loc>https://example.test/pt-br/compare/</loc>" in sitemap  # the list exists in every language

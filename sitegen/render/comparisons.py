@@ -1,4 +1,5 @@
-"""Comparison pages (``/<lang>/compare/<name>/``) and the links to them on code pages.
+"""Comparison pages (``/<lang>/compare/<name>/``), their list (``/<lang>/compare/``), and
+the links to them on code and index pages.
 
 A table's rows are its codes, its columns the facts it compares; every cell says the
 fact's value in the reader's language and links to the spec section of that code.
@@ -75,6 +76,38 @@ def comparison_links(renderer: Renderer, language: Language, code: int) -> list[
             }
         )
     return links
+
+
+def compare_link(renderer: Renderer, language: Language) -> str | None:
+    """Return the URL of the list of comparison tables, linked from the index pages, if
+    the site has any table."""
+    return urls.compare_index_url(renderer.config, language) if renderer.site.comparisons.tables else None
+
+
+def compare_index_context(renderer: Renderer, language: Language) -> dict[str, Any]:
+    """Return the template context of the list of comparison tables of a language: each
+    table's title and summary (in English, marked so, where not translated) and its codes."""
+    config, comparisons = renderer.config, renderer.site.comparisons
+    context = renderer._common(
+        language,
+        canonical=urls.absolute(config, urls.compare_index_url(config, language)),
+        alternates=renderer._alternates(list(config.languages), lambda other: urls.compare_index_url(config, other)),
+        switcher=renderer._switcher(language, lambda other: urls.compare_index_url(config, other)),
+    )
+    tables = []
+    for table in comparisons.tables:
+        text = comparisons.texts[(language.tag, table.name)]
+        tables.append(
+            {
+                "title": text.title,
+                "summary": text.summary,
+                "url": urls.compare_url(config, language, table.name),
+                "lang": None if text.translated else text.language,
+                "codes": [renderer.code_summary(language, code) for code in table.codes],
+            }
+        )
+    context["tables"] = tables
+    return context
 
 
 def cell(gettext: Callable[[str], str], fact: str, value: object) -> dict[str, Any]:

@@ -77,6 +77,8 @@ def plan_outputs(site: Site) -> dict[str, Output]:
             outputs[api_page_path(language, code)] = Output("api-page", language.tag, code)
         if site.guides:
             outputs[urls.output_path(urls.guide_url(config, language), config)] = Output("guide", language.tag)
+        if site.comparisons.tables:
+            outputs[urls.output_path(urls.compare_index_url(config, language), config)] = Output("compare-index", language.tag)
         for table in site.comparisons.tables:
             outputs[urls.output_path(urls.compare_url(config, language, table.name), config)] = Output(
                 "compare", language.tag, target=table.name

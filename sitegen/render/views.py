@@ -21,7 +21,7 @@ from sitegen.content.callouts import label_callouts
 from sitegen.render import sharing
 from sitegen.render.api import API_KINDS, api_view
 from sitegen.render.cards import card_svg
-from sitegen.render.comparisons import comparison_context, comparison_links
+from sitegen.render.comparisons import compare_index_context, compare_link, comparison_context, comparison_links
 from sitegen.render.guide import guide_context, guide_link
 from sitegen.render.knowledge import body_with_exchange, constants_view
 from sitegen.render.navigation import (
@@ -189,6 +189,7 @@ class Renderer:
                 for key in self.class_keys
             ],
             "guide_link": guide_link(self, language),
+            "compare_link": compare_link(self, language),
         }
 
     def language_name(self, language: Language, reader: Language) -> str:
@@ -521,6 +522,8 @@ class Renderer:
             return "api/codes.json", self.api_data()
         if output.kind == "guide":
             return "guide.html", guide_context(self, language)
+        if output.kind == "compare-index":
+            return "compare_index.html", compare_index_context(self, language)
         if output.kind == "compare":
             assert output.target is not None
             return "compare.html", comparison_context(self, language, output.target)
@@ -586,6 +589,8 @@ class Renderer:
                 [language for language in config.languages if self.site.guides[language.tag].translated],
             )
         comparisons = self.site.comparisons
+        if comparisons.tables:
+            add(lambda language: urls.compare_index_url(config, language), list(config.languages))
         for table in comparisons.tables:
             add(
                 lambda language, name=table.name: urls.compare_url(config, language, name),  # type: ignore[misc]

@@ -129,7 +129,12 @@ def page_url(config: Config, language: Language, code: int) -> str:
 
 def compare_url(config: Config, language: Language, name: str) -> str:
     """Return the URL path of a comparison table: ``/fr/compare/redirects/``."""
-    return f"{base_path(config)}{language.segment}/compare/{name}/"
+    return f"{compare_index_url(config, language)}{name}/"
+
+
+def compare_index_url(config: Config, language: Language) -> str:
+    """Return the URL path of the list of comparison tables: ``/fr/compare/``."""
+    return f"{base_path(config)}{language.segment}/compare/"
 
 
 def guide_url(config: Config, language: Language) -> str:
