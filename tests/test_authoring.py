@@ -26,6 +26,14 @@ def test_new_prefills_name_and_spec_from_the_registry(scratch_site: ScratchSite,
     assert main(["check", "--root", str(root)]) == 0
 
 
+def test_new_names_the_page_by_its_reason_phrase_without_the_registrys_remark(scratch_site: ScratchSite) -> None:
+    root = scratch_site({})
+    assert main(["new", "510", "--root", str(root)]) == 0
+    text = (root / "content" / "en" / "510.md").read_text("utf-8")
+    assert "name: Not Extended\n" in text  # the registry says "Not Extended (OBSOLETED)"
+    assert "status: obsolete\n" in text
+
+
 def test_new_page_is_a_draft_until_its_placeholders_are_written(scratch_site: ScratchSite, capsys: Capture) -> None:
     root = scratch_site({})
     assert main(["new", "444", "--root", str(root)]) == 0

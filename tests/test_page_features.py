@@ -181,3 +181,22 @@ def test_every_code_page_of_the_real_site_stays_under_30_kb(real_site: Path) -> 
         if weight > BUDGET:
             over.append(f"{path.relative_to(real_site)}: {weight} bytes")
     assert over == []
+
+
+def test_a_translation_shows_the_registered_phrase_without_the_registrys_remarks(scratch_site: ScratchSite) -> None:
+    # the registry writes "Not Extended (OBSOLETED)" and "Upload Resumption Supported
+    # (TEMPORARY - registered 2024-11-13, ...)": a reader is shown the reason phrase
+    files = built(
+        scratch_site(
+            {
+                "content/en/510.md": page(510, "Not Extended", spec="RFC 2774 §7"),
+                "content/fr/510.md": page(510, "Non étendu", spec="RFC 2774 §7"),
+                "content/en/104.md": page(104, "Upload Resumption Supported", spec="draft-ietf-httpbis-resumable-upload §4"),
+                "content/fr/104.md": page(104, "Reprise de téléversement", spec="draft-ietf-httpbis-resumable-upload §4"),
+            }
+        )
+    )
+    for code, english, french in ((510, "Not Extended", "Non étendu"), (104, "Upload Resumption Supported", "Reprise de téléversement")):
+        tree = soup(files, f"fr/{code}/index.html")
+        assert tree.h1 is not None and tree.h1.get_text() == f"{code} {english} — {french}"
+        assert tree.title is not None and tree.title.get_text().startswith(f"{code} {english} — {french} – ")

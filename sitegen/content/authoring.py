@@ -37,7 +37,7 @@ def new_source_page(code: int) -> str:
         status = "unused" if "unused" in entry.name.lower() else "obsolete" if "obsolete" in entry.name.lower() else "standard"
     fields: dict[str, object] = {
         "code": code,
-        "name": entry.name if entry else "TODO reason phrase",
+        "name": (entry.phrase or entry.name) if entry else "TODO reason phrase",
         "spec": spec.label if spec else "TODO RFC number and section, e.g. RFC 9110 §15.4.8",
         "overview": "TODO one sentence: what the code means.",
         "takeaways": ["TODO the first thing a reader should know."],

@@ -234,7 +234,7 @@ class Renderer:
             registered = load_registry().get(code)
             return {
                 "code": code,
-                "name": registered.name if registered else "",
+                "name": (registered.phrase or registered.name) if registered else "",
                 "url": None,
                 "overview": "",
                 "lang": self.config.source_language if registered and language.tag != self.config.source_language else None,
@@ -270,7 +270,7 @@ class Renderer:
         if entry.content_language == config.source_language:
             return None
         registered = load_registry().get(entry.code)
-        english: str | None = registered.name if registered and not registered.name.startswith("(") else None
+        english: str | None = registered.phrase if registered and registered.phrase else None
         if english is None:
             source = self.site.entries.get((config.source_language, entry.code))
             english = source.page.name if source and source.content_language == config.source_language else None

@@ -351,5 +351,15 @@ class RegistryEntry:
 
     code: int
     name: str
+    """As the registry writes it, with its remarks: ``Not Extended (OBSOLETED)``, ``(Unused)``."""
     reference: str
     """As the registry writes it: ``[RFC9110, Section 15.4.8]``."""
+
+    @property
+    def phrase(self) -> str:
+        """The reason phrase, without the registry's remark in parentheses: ``Not Extended``,
+        ``Upload Resumption Supported`` (whose registration's dates follow it); ``""`` for
+        a code the registry marks ``(Unused)``, which has none."""
+        if self.name.startswith("("):
+            return ""
+        return self.name.partition(" (")[0].strip()
