@@ -293,7 +293,7 @@ def test_built_pages_load_under_their_policy_with_nothing_blocked(built: str, br
         page.wait_for_selector("#choices li.suggested")
         assert page.evaluate("document.querySelector('#choices li').dataset.lang") == "fr"
         assert violations(page) == []
-        for path in ("en/", "fr/4xx/", "en/307/", "pt-br/308/", "en/compare/redirects/", "404.html"):
+        for path in ("en/", "fr/4xx/", "en/307/", "pt-br/308/", "en/compare/redirects/", "fr/compare/", "404.html"):
             page.goto(built + path)
             page.wait_for_load_state("load")
             assert violations(page) == [], path

@@ -66,7 +66,17 @@ def page_scrolls_sideways(page: Page) -> bool:
 
 @pytest.mark.parametrize(
     "path",
-    ["/fr/307/", "/en/103/", "/en/407/", "/pt-br/301/", "/fr/compare/redirects/", "/pt-br/compare/access/", "/fr/guide/", "/en/"],
+    [
+        "/fr/307/",
+        "/en/103/",
+        "/en/407/",
+        "/pt-br/301/",
+        "/fr/compare/redirects/",
+        "/pt-br/compare/access/",
+        "/pt-br/compare/",
+        "/fr/guide/",
+        "/en/",
+    ],
 )
 def test_nothing_makes_the_page_scroll_sideways_at_390_px(phone: Page, site_url: str, path: str) -> None:
     phone.goto(site_url + path)

@@ -103,7 +103,10 @@ def compare_index_context(renderer: Renderer, language: Language) -> dict[str, A
                 "summary": text.summary,
                 "url": urls.compare_url(config, language, table.name),
                 "lang": None if text.translated else text.language,
-                "codes": [renderer.code_summary(language, code) for code in table.codes],
+                # as in the table: a code without a page is left out (check says so)
+                "codes": [
+                    renderer.code_summary(language, code) for code in table.codes if (config.source_language, code) in renderer.site.entries
+                ],
             }
         )
     context["tables"] = tables

@@ -39,7 +39,8 @@ class Output:
     kind: str
     """``code``, ``language``, ``class``, ``home``, ``404``, ``alias``, ``sitemap``, ``robots``, ``api`` (the
     unversioned ``/api/codes.json``), or ``api-codes``, ``api-page``, ``api-schema`` (``/api/v1/``),
-    or ``codes`` (a language's codes and names, for the search box), ``card`` (a code's social card)."""
+    or ``codes`` (a language's codes and names, for the search box), ``card`` (a code's social card),
+    ``guide``, ``compare`` (a comparison table) and ``compare-index`` (a language's list of them)."""
     language: str | None = None
     code: int | None = None
     class_key: str | None = None
