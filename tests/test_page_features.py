@@ -193,9 +193,14 @@ def test_a_translation_shows_the_registered_phrase_without_the_registrys_remarks
                 "content/fr/510.md": page(510, "Non étendu", spec="RFC 2774 §7"),
                 "content/en/104.md": page(104, "Upload Resumption Supported", spec="draft-ietf-httpbis-resumable-upload §4"),
                 "content/fr/104.md": page(104, "Reprise de téléversement", spec="draft-ietf-httpbis-resumable-upload §4"),
+                "content/en/306.md": page(306, "(Unused)", spec="RFC 9110 §15.4.7"),
+                "content/fr/306.md": page(306, "(Inutilisé)", spec="RFC 9110 §15.4.7"),
             }
         )
     )
+    # the registry's "(Unused)" is no phrase, nor the English page's name that says it
+    heading = soup(files, "fr/306/index.html").h1
+    assert heading is not None and heading.get_text() == "306 (Inutilisé)"
     for code, english, french in ((510, "Not Extended", "Non étendu"), (104, "Upload Resumption Supported", "Reprise de téléversement")):
         tree = soup(files, f"fr/{code}/index.html")
         assert tree.h1 is not None and tree.h1.get_text() == f"{code} {english} — {french}"

@@ -274,8 +274,8 @@ class Renderer:
         if english is None:
             source = self.site.entries.get((config.source_language, entry.code))
             english = source.page.name if source and source.content_language == config.source_language else None
-        if english is None or english.casefold() == entry.page.name.casefold():
-            return None
+        if english is None or english.startswith("(") or english.casefold() == entry.page.name.casefold():
+            return None  # (a remark is no phrase: "306 (Unused) — (Inutilisé)" said it twice)
         return english
 
     # -- pages ------------------------------------------------------------------
