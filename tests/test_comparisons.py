@@ -87,3 +87,24 @@ def test_the_sitemap_lists_the_translated_tables_with_alternates(site: dict[str,
     assert "<loc>https://example.test/fr/compare/redirects/</loc>" in sitemap
     assert "<loc>https://example.test/fr/compare/access/</loc>" not in sitemap  # a fallback copy is not listed
     assert "<loc>https://example.test/pt-br/compare/</loc>" in sitemap  # the list exists in every language
+
+
+def test_the_tables_their_list_and_the_guide_say_what_they_are_to_social_networks_and_search_engines(site: dict[str, bytes]) -> None:
+    import json
+
+    expected = {
+        "fr/compare/redirects/index.html": (
+            "WebPage",
+            "article",
+            ["Tous les codes", "Comparer", "Les redirections comparées\u00a0: 301, 307 et 308"],
+        ),
+        "fr/compare/index.html": ("CollectionPage", "website", ["Tous les codes", "Codes comparés côte à côte"]),
+        "en/guide/index.html": ("WebPage", "article", ["All codes", "Which status code should I return?"]),
+    }
+    for path, (schema_type, og_type, trail) in expected.items():
+        page = soup(site, path)
+        graph = json.loads(one(page, 'script[type="application/ld+json"]').get_text())["@graph"]
+        assert graph[0]["@type"] == schema_type, path
+        assert [item["name"] for item in graph[1]["itemListElement"]] == trail, path
+        assert one(page, 'meta[property="og:type"]')["content"] == og_type, path
+        assert one(page, 'meta[property="og:url"]')["content"] == graph[0]["url"] == one(page, 'link[rel="canonical"]')["href"], path

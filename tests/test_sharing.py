@@ -25,6 +25,7 @@ PROPERTIES: dict[str, set[str]] = {
     # schema.org: TechArticle < Article < CreativeWork < Thing; CollectionPage < WebPage < CreativeWork
     "TechArticle": CREATIVE_WORK | {"articleBody", "articleSection", "dependencies", "proficiencyLevel"},
     "CollectionPage": CREATIVE_WORK | {"breadcrumb", "mainEntity"},
+    "WebPage": CREATIVE_WORK | {"breadcrumb", "mainEntity"},
     "WebSite": CREATIVE_WORK,
     "CreativeWork": CREATIVE_WORK,
     "BreadcrumbList": THING | {"itemListElement", "numberOfItems", "itemListOrder"},
@@ -37,6 +38,7 @@ REQUIRED: dict[str, set[str]] = {
     # what search engines need of each (Google's structured-data requirements)
     "TechArticle": {"headline", "inLanguage", "isPartOf", "citation", "url"},
     "CollectionPage": {"name", "inLanguage", "url"},
+    "WebPage": {"name", "inLanguage", "url"},
     "WebSite": {"url"},
     "CreativeWork": {"name", "url"},
     "BreadcrumbList": {"itemListElement"},
@@ -220,9 +222,8 @@ def test_every_page_of_the_real_site_has_valid_structured_data(real_site: Path) 
         document = BeautifulSoup(path.read_bytes(), "html.parser")
         if relative.endswith("404.html") or document.select_one('meta[http-equiv="refresh"]'):
             continue  # not found pages and redirects are not shared
-        if not document.select('script[type="application/ld+json"]'):
-            continue  # pages of other kinds (comparisons...) may have none
-        problems += check_node(json_ld(document), relative)
+        problems += check_node(json_ld(document), relative)  # every page shared has it, the guide and comparisons too
+        assert meta(document)["og:url"] == [document.select_one('link[rel="canonical"]')["href"]], relative  # type: ignore[index]
         if re.match(r"^[a-z-]+/\d{3}/index.html$", relative):
             assert types(json_ld(document))[:2] == ["TechArticle", "BreadcrumbList"], relative
             assert meta(document)["og:image"][0].endswith("/card.svg"), relative

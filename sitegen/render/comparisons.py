@@ -110,6 +110,18 @@ def compare_index_context(renderer: Renderer, language: Language) -> dict[str, A
             }
         )
     context["tables"] = tables
+    gettext = renderer.translations[language.tag].gettext
+    title = gettext("Codes compared side by side")
+    context["sharing"] = renderer.page_sharing(
+        language,
+        context,
+        kind="website",
+        schema_type="CollectionPage",
+        title=title,
+        description=gettext("Tables that set related status codes side by side, fact by fact, each fact linked to the specification."),
+        trail=[(title, str(context["canonical"]))],
+        translated=[other.tag for other in config.languages],
+    )
     return context
 
 
@@ -177,5 +189,18 @@ def comparison_context(renderer: Renderer, language: Language, name: str) -> dic
                 if other.name != name
             ],
         }
+    )
+    context["sharing"] = renderer.page_sharing(
+        language,
+        context,
+        kind="article",
+        schema_type="WebPage",
+        title=text.title,
+        description=text.summary,
+        trail=[
+            (gettext("Compare"), urls.absolute(config, urls.compare_index_url(config, language))),
+            (text.title, str(context["canonical"])),
+        ],
+        translated=[other.tag for other in translated],
     )
     return context

@@ -113,4 +113,14 @@ def guide_context(renderer: PageRenderer, language: Language) -> dict[str, Any]:
             "original_url": urls.guide_url(config, config.source),
         }
     )
+    context["sharing"] = renderer.page_sharing(
+        language,
+        context,
+        kind="article",
+        schema_type="WebPage",
+        title=guide.title,
+        description=guide.overview,
+        trail=[(guide.title, str(context["canonical"]))],
+        translated=[other.tag for other in translated],
+    )
     return context

@@ -220,6 +220,31 @@ def index_sharing(
     return sharing_view(config, language, locale_of, "website", title, description, url, languages, None, graph(page, trail))
 
 
+def page_sharing(
+    config: Config,
+    language: Language,
+    gettext: Callable[[str], str],
+    locale_of: LocaleOf,
+    context: dict[str, Any],
+    *,
+    kind: str,
+    schema_type: str,
+    title: str,
+    description: str,
+    trail: list[tuple[str, str]],
+    translated: list[str],
+) -> dict[str, Any]:
+    """Return the Open Graph tags and the JSON-LD of a page that is neither a code's nor an
+    index: the guide, a comparison table, the list of tables. ``trail``: the breadcrumbs after
+    "All codes", as (name, absolute URL), the page itself last; ``translated``: the languages
+    the page exists in."""
+    url = str(context["canonical"])
+    site = website(str(context["site"]["title"]), urls.absolute(config, urls.language_url(config, language)))
+    page = {"@type": schema_type, "name": title, "inLanguage": context.get("content_lang") or language.tag, "url": url, "isPartOf": site}
+    crumbs = breadcrumbs([(gettext("All codes"), site["url"]), *trail])
+    return sharing_view(config, language, locale_of, kind, title, description, url, translated, None, graph(page, crumbs))
+
+
 def home_sharing(config: Config, locale_of: LocaleOf, url: str) -> dict[str, Any]:
     """Return the Open Graph tags and the JSON-LD (the ``WebSite``) of the root page."""
     title = config.source.title or config.title

@@ -36,3 +36,16 @@ class PageRenderer(Protocol):
     def code_summary(self, language: Language, code: int) -> dict[str, Any]: ...
 
     def language_name(self, language: Language, reader: Language) -> str: ...
+
+    def page_sharing(
+        self,
+        language: Language,
+        context: dict[str, Any],
+        *,
+        kind: str,
+        schema_type: str,
+        title: str,
+        description: str,
+        trail: list[tuple[str, str]],
+        translated: list[str],
+    ) -> dict[str, Any]: ...
