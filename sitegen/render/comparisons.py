@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sitegen.render.sharing import page_sharing
 from sitegen.site import urls
 from sitegen.site.registry import N_
 
@@ -112,8 +113,11 @@ def compare_index_context(renderer: Renderer, language: Language) -> dict[str, A
     context["tables"] = tables
     gettext = renderer.translations[language.tag].gettext
     title = gettext("Codes compared side by side")
-    context["sharing"] = renderer.page_sharing(
+    context["sharing"] = page_sharing(
+        renderer.config,
         language,
+        gettext,
+        renderer.og_locale,
         context,
         kind="website",
         schema_type="CollectionPage",
@@ -190,8 +194,11 @@ def comparison_context(renderer: Renderer, language: Language, name: str) -> dic
             ],
         }
     )
-    context["sharing"] = renderer.page_sharing(
+    context["sharing"] = page_sharing(
+        renderer.config,
         language,
+        gettext,
+        renderer.og_locale,
         context,
         kind="article",
         schema_type="WebPage",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from sitegen.render.sharing import page_sharing
 from sitegen.site import urls
 from sitegen.site.registry import N_
 
@@ -113,8 +114,11 @@ def guide_context(renderer: PageRenderer, language: Language) -> dict[str, Any]:
             "original_url": urls.guide_url(config, config.source),
         }
     )
-    context["sharing"] = renderer.page_sharing(
+    context["sharing"] = page_sharing(
+        renderer.config,
         language,
+        gettext,
+        renderer.og_locale,
         context,
         kind="article",
         schema_type="WebPage",

@@ -37,15 +37,4 @@ class PageRenderer(Protocol):
 
     def language_name(self, language: Language, reader: Language) -> str: ...
 
-    def page_sharing(
-        self,
-        language: Language,
-        context: dict[str, Any],
-        *,
-        kind: str,
-        schema_type: str,
-        title: str,
-        description: str,
-        trail: list[tuple[str, str]],
-        translated: list[str],
-    ) -> dict[str, Any]: ...
+    def og_locale(self, tag: str) -> str: ...

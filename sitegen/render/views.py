@@ -192,32 +192,9 @@ class Renderer:
             "compare_link": compare_link(self, language),
         }
 
-    def page_sharing(
-        self,
-        language: Language,
-        context: dict[str, Any],
-        *,
-        kind: str,
-        schema_type: str,
-        title: str,
-        description: str,
-        trail: list[tuple[str, str]],
-        translated: list[str],
-    ) -> dict[str, Any]:
-        """Return the Open Graph tags and JSON-LD of a page of another module (:func:`sharing.page_sharing`)."""
-        return sharing.page_sharing(
-            self.config,
-            language,
-            self._gettext(language),
-            self.locale_text.og_locale,
-            context,
-            kind=kind,
-            schema_type=schema_type,
-            title=title,
-            description=description,
-            trail=trail,
-            translated=translated,
-        )
+    def og_locale(self, tag: str) -> str:
+        """Return a language tag as Open Graph writes locales (for the views of other modules)."""
+        return self.locale_text.og_locale(tag)
 
     def language_name(self, language: Language, reader: Language) -> str:
         """Return the name of ``language`` in the reader's language (for the views of other modules)."""
