@@ -16,8 +16,10 @@ from sitegen.site.registry import N_
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sitegen.content.comparisons import Comparison
     from sitegen.render.view_base import PageRenderer as Renderer
     from sitegen.site.model import Language
+    from sitegen.site.resolve import Entry
 
 COLUMNS = {
     "permanent": N_("Permanent"),
@@ -79,6 +81,14 @@ def comparison_links(renderer: Renderer, language: Language, code: int) -> list[
     return links
 
 
+def compared(renderer: Renderer, table: Comparison) -> list[tuple[int, Entry]]:
+    """Return the codes a table compares that have a page, with their source-language entry
+    (a code without one is left out of the table and of the list; check reports it)."""
+    entries = renderer.site.entries
+    source = renderer.config.source_language
+    return [(code, entries[(source, code)]) for code in table.codes if (source, code) in entries]
+
+
 def compare_link(renderer: Renderer, language: Language) -> str | None:
     """Return the URL of the list of comparison tables, linked from the index pages, if
     the site has any table."""
@@ -104,10 +114,7 @@ def compare_index_context(renderer: Renderer, language: Language) -> dict[str, A
                 "summary": text.summary,
                 "url": urls.compare_url(config, language, table.name),
                 "lang": None if text.translated else text.language,
-                # as in the table: a code without a page is left out (check says so)
-                "codes": [
-                    renderer.code_summary(language, code) for code in table.codes if (config.source_language, code) in renderer.site.entries
-                ],
+                "codes": [renderer.code_summary(language, code) for code, _source in compared(renderer, table)],
             }
         )
     context["tables"] = tables
@@ -152,10 +159,7 @@ def comparison_context(renderer: Renderer, language: Language, name: str) -> dic
         switcher=renderer._switcher(language, lambda other: urls.compare_url(config, other, name)),
     )
     rows = []
-    for code in table.codes:
-        source = site.entries.get((config.source_language, code))
-        if source is None:
-            continue  # reported by check: the comparison names a code without a page
+    for code, source in compared(renderer, table):
         spec_url = source.specs[0].url if source.specs else None
         summary = renderer.code_summary(language, code)
         rows.append(
